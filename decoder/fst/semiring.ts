@@ -3,6 +3,9 @@
 /** OpenFst's default quantisation step and comparison tolerance (kDelta = 1/1024). */
 export const DEFAULT_DELTA = 1 / 1024;
 
+/** OpenFst's convergence tolerance for shortest distance, rmepsilon and shortest path (kShortestDelta = 1e-6). */
+export const SHORTEST_DELTA = 1e-6;
+
 /**
  * A semiring whose weights are plain numbers (costs: negated log probabilities).
  * Both semirings here share zero = +Infinity, one = 0 and times = addition; they differ in plus.

@@ -3,12 +3,12 @@
 import { FstError } from './errors.ts';
 import { ArcView, type Fst } from './fst.ts';
 import { Props, sccInfo } from './properties.ts';
-import { DEFAULT_DELTA } from './semiring.ts';
+import { SHORTEST_DELTA } from './semiring.ts';
 
 export interface ShortestDistanceOptions {
   /** Distances to the final states (the semiring sum of path weights from each state) instead of from the start. */
   reverse?: boolean;
-  /** Convergence tolerance for non-idempotent semirings on cyclic FSTs. Default 1/1024. */
+  /** Convergence tolerance for non-idempotent semirings on cyclic FSTs. Default 1e-6 (OpenFst's kShortestDelta). */
   delta?: number;
   /** Give up after this many relaxations (guards against non-convergent log cycles). Default 1e8. */
   maxRelaxations?: number;
@@ -26,7 +26,7 @@ export interface ShortestDistanceOptions {
 export function shortestDistance(fst: Fst, opts: ShortestDistanceOptions = {}): Float64Array {
   const n = fst.numStates();
   const sr = fst.semiring;
-  const delta = opts.delta ?? DEFAULT_DELTA;
+  const delta = opts.delta ?? SHORTEST_DELTA;
   const d = new Float64Array(n).fill(sr.zero);
   const start = fst.start();
   if (start < 0 || n === 0) return d;

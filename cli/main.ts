@@ -1,0 +1,32 @@
+// Entry point of the `asr` command: dispatches to subcommands. Only this layer decides exit codes.
+
+const USAGE = `usage: asr <command> [args]
+
+commands:
+  serve                 start the server (see README)
+  fst OP [flags] ...    OpenFst-style operations on FST files (asr fst --help)
+`;
+
+/** Runs the CLI; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'fst': {
+      const { fstMain } = await import('./fst.ts');
+      return fstMain(rest);
+    }
+    case 'serve': {
+      const { serveMain } = await import('../server/main.ts');
+      return serveMain(rest);
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`asr: unknown command "${cmd}"\n${USAGE}`);
+      return 2;
+  }
+}
