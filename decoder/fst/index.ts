@@ -9,3 +9,4 @@ export { ConstFst, type ConstFstArrays } from './const-fst.ts';
 export { SymbolTable } from './symbol-table.ts';
 export * from './text-format.ts';
 export * from './binary-format.ts';
+export { compose, type ComposeOptions, type ComposeFilter } from './compose.ts';
