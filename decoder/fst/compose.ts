@@ -4,7 +4,7 @@ import { FstError } from './errors.ts';
 import { ArcView, NO_STATE, type Fst } from './fst.ts';
 import { connect } from './connect.ts';
 import { Props } from './properties.ts';
-import type { SymbolTable } from './symbol-table.ts';
+import { compatSymbols } from './symbol-table.ts';
 import { VectorFst } from './vector-fst.ts';
 
 /**
@@ -33,13 +33,6 @@ export interface ComposeOptions {
 
 const FILTERS: readonly ComposeFilter[] = ['auto', 'sequence', 'alt_sequence', 'match', 'null', 'no_match', 'trivial'];
 
-/** True when the two tables may label the same side; a missing table is compatible with anything (CompatSymbols). */
-function compatSymbols(a: SymbolTable | undefined, b: SymbolTable | undefined): boolean {
-  if (a === undefined || b === undefined || a === b) return true;
-  if (a.size !== b.size) return false;
-  for (const [symbol, id] of a.entries()) if (b.symbol(id) !== symbol) return false;
-  return true;
-}
 
 /** First index in [lo, hi) whose label is >= `label`; `labels` is sorted on that range. */
 function lowerBound(labels: Int32Array, lo: number, hi: number, label: number): number {

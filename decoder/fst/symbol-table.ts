@@ -72,3 +72,14 @@ export class SymbolTable {
       .join('');
   }
 }
+
+/**
+ * True when two tables may label the same side of composed or combined FSTs (OpenFst's CompatSymbols): a missing
+ * table is compatible with anything; otherwise the same symbol for every id. O(size).
+ */
+export function compatSymbols(a: SymbolTable | undefined, b: SymbolTable | undefined): boolean {
+  if (a === undefined || b === undefined || a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const [symbol, id] of a.entries()) if (b.symbol(id) !== symbol) return false;
+  return true;
+}
