@@ -81,11 +81,14 @@ export class ConstFst implements Fst {
     for (let s = 0; s < n; s++) {
       finals[s] = fst.final(s);
       fst.arcs(s, view);
-      const o = arcStart[s];
-      ilabel.set(view.ilabel.subarray(view.begin, view.end), o);
-      olabel.set(view.olabel.subarray(view.begin, view.end), o);
-      nextstate.set(view.nextstate.subarray(view.begin, view.end), o);
-      weight.set(view.weight.subarray(view.begin, view.end), o);
+      // An element loop: per-state subarray views would allocate four objects a state.
+      let o = arcStart[s];
+      for (let a = view.begin; a < view.end; a++, o++) {
+        ilabel[o] = view.ilabel[a];
+        olabel[o] = view.olabel[a];
+        nextstate[o] = view.nextstate[a];
+        weight[o] = view.weight[a];
+      }
     }
     return new ConstFst(
       fst.semiring,

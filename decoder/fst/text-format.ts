@@ -98,7 +98,7 @@ export function formatWeight(w: number): string {
   if (Number.isNaN(w)) return 'BadNumber';
   if (w === 0) return Object.is(w, -0) ? '-0' : '0';
   const p = 9;
-  let s = w.toExponential(p - 1);
+  let s = roundSignificant(w, p);
   const e = Number(s.slice(s.indexOf('e') + 1));
   if (e < -4 || e >= p) {
     let mant = s.slice(0, s.indexOf('e'));
@@ -107,9 +107,46 @@ export function formatWeight(w: number): string {
     const ae = Math.abs(e);
     return `${mant}e${sign}${ae < 10 ? '0' : ''}${ae}`;
   }
-  s = w.toFixed(Math.max(0, p - 1 - e));
+  s = fixedFromExponential(s);
   if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
   return s;
+}
+
+/**
+ * w in exponential notation with p significant digits, rounding exact ties to even as glibc's printf does
+ * (JavaScript's toExponential rounds them up). toExponential(40) is exact enough to see a tie: a float32 or
+ * double with a tie at digit p has a short exact decimal expansion.
+ */
+function roundSignificant(w: number, p: number): string {
+  const exact = w.toExponential(40);
+  const mant = exact.slice(0, exact.indexOf('e'));
+  const digits = mant.replace('-', '').replace('.', '');
+  const rest = digits.slice(p);
+  const tie = rest[0] === '5' && /^0*$/.test(rest.slice(1));
+  if (tie && Number(digits[p - 1]) % 2 === 0) {
+    // Truncate: the kept digits are already even.
+    const exp = exact.slice(exact.indexOf('e'));
+    const kept = digits.slice(0, p);
+    return `${w < 0 ? '-' : ''}${kept[0]}${p > 1 ? '.' + kept.slice(1) : ''}${exp}`;
+  }
+  return w.toExponential(p - 1);
+}
+
+/** Rewrites "d.ddddde±x" as a plain decimal with the same significant digits. */
+function fixedFromExponential(s: string): string {
+  const neg = s.startsWith('-');
+  const body = neg ? s.slice(1) : s;
+  const ei = body.indexOf('e');
+  const e = Number(body.slice(ei + 1));
+  const digits = body.slice(0, ei).replace('.', '');
+  let out: string;
+  if (e >= 0) {
+    const intLen = e + 1;
+    out = intLen >= digits.length ? digits + '0'.repeat(intLen - digits.length) : `${digits.slice(0, intLen)}.${digits.slice(intLen)}`;
+  } else {
+    out = `0.${'0'.repeat(-e - 1)}${digits}`;
+  }
+  return neg ? `-${out}` : out;
 }
 
 export interface PrintOptions {

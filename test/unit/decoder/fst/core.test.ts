@@ -84,6 +84,12 @@ test('formatWeight prints as C++ %.9g', () => {
   assert.equal(formatWeight(Math.fround(0.00001)), '9.99999975e-06');
   assert.equal(formatWeight(Infinity), 'Infinity');
   assert.equal(formatWeight(-2), '-2');
+  // Exact ties round to even, as glibc's printf does.
+  assert.equal(formatWeight(2.072265625), '2.07226562');
+  assert.equal(formatWeight(2.072265875), '2.07226587'); // not exactly representable: below the tie
+  assert.equal(formatWeight(123456789.5), '123456790');
+  assert.equal(formatWeight(1234567885), '1.23456788e+09');
+  assert.equal(formatWeight(-0.000123456789), '-0.000123456789');
 });
 
 test('binary format round-trips through ConstFst views', () => {
