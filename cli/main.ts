@@ -5,6 +5,7 @@ const USAGE = `usage: asr <command> [args]
 commands:
   serve                 start the server (see README)
   fst OP [flags] ...    OpenFst-style operations on FST files (asr fst --help)
+  graph build|info ...  compile a grammar into a decoding graph TLG, or describe one (asr graph --help)
 `;
 
 /** Runs the CLI; returns the process exit code. */
@@ -14,6 +15,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'fst': {
       const { fstMain } = await import('./fst.ts');
       return fstMain(rest);
+    }
+    case 'graph': {
+      const { graphMain } = await import('./graph.ts');
+      return graphMain(rest);
     }
     case 'serve': {
       const { serveMain } = await import('../server/main.ts');
