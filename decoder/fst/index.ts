@@ -24,3 +24,8 @@ export { connect } from './connect.ts';
 export { project, type ProjectType } from './project.ts';
 export { invert } from './invert.ts';
 export { shortestDistance, type ShortestDistanceOptions } from './shortest-distance.ts';
+export { determinize, type DeterminizeOptions } from './determinize.ts';
+export { minimize, type MinimizeOptions, MINIMIZE_DELTA } from './minimize.ts';
+export { push, type PushOptions, reweight } from './push.ts';
+export { EncodeMapper, type EncodeMapperOptions, type EncodeTriple, encode, decode } from './encode.ts';
+export { equivalent, type EquivalentOptions } from './equivalent.ts';

@@ -1,0 +1,340 @@
+// Benchmark: build min(det(L ∘ G)) for a 20k-word character lexicon and a bigram LM, with our library and OpenFst.
+//
+// npm run bench:graph -- [--job=100k|full|both] [--skip-openfst]
+// Progress goes to stderr; the table (and the agreement checks) to stdout. Files are written under bench/out/.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { OursReport, OursStage } from './graph-build-ours.ts';
+import { buildBigram, buildLexicon, readArpaBigrams, selectVocabulary } from './lexicon-bigram.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const OUT = join(HERE, 'out');
+const ARPA = '/work/shared/data/lm/en-us-20k-3g.arpa.gz';
+const VOCAB_SIZE = 20000;
+/** Bigrams kept by the small job. */
+const SMALL_JOB_BIGRAMS = 100000;
+/** Heap limit of our child process, MiB: the job's objects must not hit V8's default (~4 GiB) limit. */
+const CHILD_HEAP_MIB = 16384;
+
+type JobName = '100k' | 'full';
+
+interface Options {
+  jobs: JobName[];
+  skipOpenFst: boolean;
+}
+
+/** One stage as OpenFst ran it: wall seconds and peak RSS of the tool (GNU time's %M). */
+interface OpenFstStage {
+  stage: string;
+  seconds: number;
+  states: number;
+  arcs: number;
+  peakKiB: number;
+}
+
+interface JobResult {
+  job: JobName;
+  ours: OursReport | { error: string };
+  openfst: OpenFstStage[] | undefined;
+  checks: string[];
+}
+
+function progress(msg: string): void {
+  process.stderr.write(`[graph-build] ${msg}\n`);
+}
+
+function usage(msg: string): never {
+  process.stderr.write(`graph-build: ${msg}\nusage: npm run bench:graph -- [--job=100k|full|both] [--skip-openfst]\n`);
+  process.exit(1);
+}
+
+function parseOptions(argv: string[]): Options {
+  let job = 'both';
+  let skipOpenFst = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--skip-openfst') skipOpenFst = true;
+    else if (a.startsWith('--job=')) job = a.slice(6);
+    else if (a === '--job' && i + 1 < argv.length) job = argv[++i];
+    else usage(`unknown argument ${a}`);
+  }
+  if (job !== '100k' && job !== 'full' && job !== 'both') usage(`--job must be 100k, full or both, not ${job}`);
+  return { jobs: job === 'both' ? ['100k', 'full'] : [job], skipOpenFst };
+}
+
+interface Inputs {
+  chars: string;
+  words: string;
+  lexicon: string;
+  grammar: Record<JobName, string>;
+}
+
+/** Writes L, G (one per job) and the symbol tables as AT&T text, once for both implementations. */
+function writeInputs(jobs: JobName[]): Inputs {
+  mkdirSync(OUT, { recursive: true });
+  progress(`reading ${ARPA}`);
+  const lm = readArpaBigrams(ARPA);
+  const vocab = selectVocabulary(lm, VOCAB_SIZE);
+  const L = buildLexicon(vocab);
+  const inputs: Inputs = {
+    chars: join(OUT, 'chars.syms'),
+    words: join(OUT, 'words.syms'),
+    lexicon: join(OUT, 'L.txt'),
+    grammar: { '100k': join(OUT, 'G-100k.txt'), full: join(OUT, 'G-full.txt') },
+  };
+  writeFileSync(inputs.chars, L.symbols.chars);
+  writeFileSync(inputs.words, L.symbols.words);
+  writeFileSync(inputs.lexicon, L.text);
+  progress(`L: ${vocab.length} words, ${L.numStates} states, ${L.numArcs} arcs, disambiguation #1…#${L.maxDisambig}`);
+  for (const job of jobs) {
+    const G = buildBigram(lm, vocab, job === '100k' ? SMALL_JOB_BIGRAMS : Infinity);
+    writeFileSync(inputs.grammar[job], G.text);
+    progress(`G ${job}: ${G.numBigrams} bigrams, ${G.numStates} states, ${G.numArcs} arcs`);
+  }
+  return inputs;
+}
+
+/**
+ * Runs our pipeline in a child process (so that its peak RSS is the job's alone). The child's progress lines
+ * are passed on as they come; anything else it prints on stderr is kept to explain a failure.
+ */
+async function runOurs(job: JobName, inputs: Inputs, dir: string): Promise<OursReport | { error: string }> {
+  progress(`${job}: ours`);
+  const child = spawn(
+    process.execPath,
+    [
+      `--max-old-space-size=${CHILD_HEAP_MIB}`,
+      '--expose-gc',
+      '--import',
+      'tsx',
+      join(HERE, 'graph-build-ours.ts'),
+      `--chars=${inputs.chars}`,
+      `--words=${inputs.words}`,
+      `--lexicon=${inputs.lexicon}`,
+      `--grammar=${inputs.grammar[job]}`,
+      `--out=${join(dir, 'LG.ours.bin')}`,
+      `--text-out=${join(dir, 'LG.ours.txt')}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  const other: string[] = [];
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  createInterface({ input: child.stderr }).on('line', (l) => {
+    if (l.startsWith('[ours]')) progress(`${job}: ${l}`);
+    else other.push(l);
+  });
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  if (code !== 0) {
+    const why = other.find((l) => /Error|error/.test(l)) ?? (signal ? `killed by ${signal}` : `exit ${code}`);
+    progress(`${job}: ours failed: ${why}`);
+    return { error: why.trim() };
+  }
+  return JSON.parse(stdout) as OursReport;
+}
+
+/** Runs one OpenFst tool under GNU time; returns wall seconds and peak KiB. Throws when the tool fails. */
+function timeTool(tool: string, args: string[], dir: string): { seconds: number; peakKiB: number } {
+  const timeFile = join(dir, 'time.out');
+  const t0 = performance.now();
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, tool, ...args], {
+    encoding: 'utf8',
+    cwd: dir,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  // GNU time's %e has 1/100 s resolution; our clock around the spawn is finer and adds only the exec cost.
+  const peakKiB = Number(readFileSync(timeFile, 'utf8').trim().split(/\s+/).pop());
+  return { seconds: wall, peakKiB };
+}
+
+/**
+ * States and arcs of an OpenFst VectorFst binary file without symbol tables, read from the file itself
+ * (its header's arc count is not filled in by VectorFst::Write).
+ */
+function openFstCounts(path: string): { states: number; arcs: number } {
+  const b = readFileSync(path);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (dv.getInt32(0, true) !== 2125659606) throw new Error(`${path}: not an OpenFst binary`);
+  let off = 4;
+  const str = () => {
+    const n = dv.getInt32(off, true);
+    const s = b.toString('latin1', off + 4, off + 4 + n);
+    off += 4 + n;
+    return s;
+  };
+  const type = str();
+  str(); // arc type
+  off += 4; // version
+  const flags = dv.getInt32(off, true);
+  off += 4 + 8 + 8; // flags, properties, start
+  const states = Number(dv.getBigInt64(off, true));
+  off += 16; // numstates, numarcs
+  if (type !== 'vector' || flags !== 0) throw new Error(`${path}: expected a vector FST without symbol tables`);
+  let arcs = 0;
+  for (let s = 0; s < states; s++) {
+    const k = Number(dv.getBigInt64(off + 4, true));
+    arcs += k;
+    off += 12 + 16 * k;
+  }
+  return { states, arcs };
+}
+
+function runOpenFst(job: JobName, inputs: Inputs, dir: string): OpenFstStage[] {
+  progress(`${job}: OpenFst`);
+  const out: OpenFstStage[] = [];
+  const step = (stage: string, tool: string, args: string[], result: string) => {
+    const t = timeTool(tool, [...args, result], dir);
+    const c = openFstCounts(join(dir, result));
+    out.push({ stage, ...t, ...c });
+    progress(`${job}: OpenFst ${stage}: ${t.seconds.toFixed(3)} s`);
+  };
+  step('parse L', 'fstcompile', [`--isymbols=${inputs.chars}`, `--osymbols=${inputs.words}`, inputs.lexicon], 'L.fst');
+  step('parse G', 'fstcompile', [`--isymbols=${inputs.words}`, `--osymbols=${inputs.words}`, inputs.grammar[job]], 'G.fst');
+  step('arcsort L', 'fstarcsort', ['--sort_type=olabel', 'L.fst'], 'L.sorted.fst');
+  step('compose', 'fstcompose', ['L.sorted.fst', 'G.fst'], 'LG.fst');
+  step('determinize', 'fstdeterminize', ['LG.fst'], 'LG.det.fst');
+  step('minimize', 'fstminimize', ['LG.det.fst'], 'LG.min.fst');
+  return out;
+}
+
+function exitCode(tool: string, args: string[], dir: string): number {
+  const r = spawnSync(tool, args, { encoding: 'utf8', cwd: dir });
+  if (r.error) throw r.error;
+  if (r.stderr.includes('ERROR') || r.stderr.includes('FATAL')) throw new Error(`${tool}: ${r.stderr.trim()}`);
+  return r.status ?? -1;
+}
+
+/**
+ * Compares our final graph with OpenFst's: sizes, then fstisomorphic (same states, arcs and labels up to
+ * renumbering, weights within kDelta), which implies equivalence. fstequivalent is not used: it pushes and
+ * then quantises weights, so weights a rounding error apart can fall into different bins; on this graph it
+ * reports even OpenFst's own determinized and minimized LG as different.
+ */
+function checkAgreement(job: JobName, ours: OursStage[], openfst: OpenFstStage[], dir: string): string[] {
+  const a = ours[ours.length - 1];
+  const b = openfst[openfst.length - 1];
+  const lines: string[] = [];
+  const same = a.states === b.states && a.arcs === b.arcs;
+  lines.push(
+    `${job}: final graph sizes ${same ? 'agree' : 'DIFFER'} (ours ${a.states} states / ${a.arcs} arcs, ` +
+      `OpenFst ${b.states} / ${b.arcs})`,
+  );
+  try {
+    progress(`${job}: checking isomorphism`);
+    const r = spawnSync('fstcompile', ['LG.ours.txt', 'LG.ours.fst'], { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`fstcompile of our graph failed: ${r.stderr}`);
+    const iso = exitCode('fstisomorphic', ['LG.ours.fst', 'LG.min.fst'], dir) === 0;
+    lines.push(`${job}: fstisomorphic(ours, OpenFst): ${iso ? 'yes' : 'NO'}`);
+  } catch (e) {
+    lines.push(`${job}: agreement check failed: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return lines;
+}
+
+function fmtSeconds(s: number | undefined): string {
+  return s === undefined ? '–' : s < 10 ? s.toFixed(3) : s.toFixed(1);
+}
+
+function fmtMiB(k: number | undefined): string {
+  return k === undefined ? '–' : (k / 1024).toFixed(0);
+}
+
+function ratio(a: number | undefined, b: number | undefined): string {
+  return a === undefined || b === undefined || b <= 0 ? '–' : `${(a / b).toFixed(2)}`;
+}
+
+/** The results table: one row a stage and a total a job. Ratios are ours / OpenFst (below 1: we are better). */
+function formatTable(results: JobResult[]): string {
+  const head = ['job', 'stage', 'states', 'arcs', 's ours', 's OpenFst', 'ratio', 'MiB ours', 'MiB OpenFst', 'ratio'];
+  const rows: string[][] = [];
+  const stageNames = ['parse L', 'parse G', 'arcsort L', 'compose', 'determinize', 'minimize', 'write'];
+  for (const r of results) {
+    const ours = 'stages' in r.ours ? r.ours.stages : undefined;
+    const sumO = { s: 0, k: 0 };
+    const sumF = { s: 0, k: 0 };
+    for (const name of stageNames) {
+      const o = ours?.find((x) => x.stage === name);
+      const f = r.openfst?.find((x) => x.stage === name);
+      if (!o && !f) continue;
+      if (o) {
+        sumO.s += o.seconds;
+        sumO.k = Math.max(sumO.k, o.peakKiB);
+      }
+      if (f) {
+        sumF.s += f.seconds;
+        sumF.k = Math.max(sumF.k, f.peakKiB);
+      }
+      const states = o ? String(o.states) : f ? String(f.states) : '–';
+      const arcs = o ? String(o.arcs) : f ? String(f.arcs) : '–';
+      const mark = o && f && (o.states !== f.states || o.arcs !== f.arcs) ? ` (OpenFst ${f.states}/${f.arcs})` : '';
+      rows.push([
+        r.job,
+        name,
+        states,
+        arcs + mark,
+        fmtSeconds(o?.seconds),
+        fmtSeconds(f?.seconds),
+        ratio(o?.seconds, f?.seconds),
+        fmtMiB(o?.peakKiB),
+        fmtMiB(f?.peakKiB),
+        ratio(o?.peakKiB, f?.peakKiB),
+      ]);
+    }
+    if (!ours && !r.openfst) continue;
+    rows.push([
+      r.job,
+      'total',
+      '',
+      '',
+      ours ? fmtSeconds(sumO.s) : '–',
+      r.openfst ? fmtSeconds(sumF.s) : '–',
+      ours && r.openfst ? ratio(sumO.s, sumF.s) : '–',
+      ours ? fmtMiB(sumO.k) : '–',
+      r.openfst ? fmtMiB(sumF.k) : '–',
+      ours && r.openfst ? ratio(sumO.k, sumF.k) : '–',
+    ]);
+  }
+  const width = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
+  const line = (cells: string[]) =>
+    cells.map((x, c) => (c < 2 ? x.padEnd(width[c]) : x.padStart(width[c]))).join('  ').trimEnd();
+  const out = [line(head), width.map((w) => '-'.repeat(w)).join('  ')];
+  for (const r of rows) out.push(line(r));
+  out.push(
+    '',
+    'Seconds: wall time of the stage. OpenFst: each tool is a process that also loads and stores its FST files.',
+    'Peak MiB: OpenFst, that tool\'s peak RSS (GNU time %M); ours, the peak RSS of our one process so far.',
+  );
+  for (const r of results) {
+    if ('error' in r.ours) out.push(`${r.job}: ours failed: ${r.ours.error}`);
+    else out.push(`${r.job}: our process's peak RSS before parsing (Node, tsx, library): ${fmtMiB(r.ours.baselineKiB)} MiB`);
+    out.push(...r.checks);
+  }
+  return out.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  if (!opts.skipOpenFst && !existsSync('/usr/bin/time')) usage('/usr/bin/time (GNU time) is needed; or --skip-openfst');
+  const inputs = writeInputs(opts.jobs);
+  const results: JobResult[] = [];
+  for (const job of opts.jobs) {
+    const dir = join(OUT, job);
+    mkdirSync(dir, { recursive: true });
+    const ours = await runOurs(job, inputs, dir);
+    const openfst = opts.skipOpenFst ? undefined : runOpenFst(job, inputs, dir);
+    const checks =
+      'stages' in ours && openfst ? checkAgreement(job, ours.stages, openfst, dir) : [];
+    results.push({ job, ours, openfst, checks });
+  }
+  writeFileSync(join(OUT, 'graph-build.json'), JSON.stringify(results, null, 2) + '\n');
+  process.stdout.write(formatTable(results));
+}
+
+await main();
