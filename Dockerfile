@@ -15,6 +15,7 @@ COPY bin ./bin
 COPY cli ./cli
 COPY server ./server
 COPY decoder ./decoder
+COPY audio ./audio
 COPY models ./models
 COPY grammars ./grammars
 USER node
