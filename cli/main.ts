@@ -6,6 +6,7 @@ commands:
   serve                 start the server (see README)
   fst OP [flags] ...    OpenFst-style operations on FST files (asr fst --help)
   graph build|info ...  compile a grammar into a decoding graph TLG, or describe one (asr graph --help)
+  grammars list|prepare list the shipped grammars, or build them into the graph cache
 `;
 
 /** Runs the CLI; returns the process exit code. */
@@ -19,6 +20,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'graph': {
       const { graphMain } = await import('./graph.ts');
       return graphMain(rest);
+    }
+    case 'grammars': {
+      const { grammarsMain } = await import('./grammars.ts');
+      return grammarsMain(rest);
     }
     case 'serve': {
       const { serveMain } = await import('../server/main.ts');
