@@ -5,8 +5,7 @@
 // median of the others the warm one. For `en`, OpenFst's tools then run the same stages on our own T, L and G
 // written as text. Progress goes to stderr; markdown tables to stdout. Files are written under bench/out/.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,6 +17,8 @@ import { lexicon } from '../decoder/graph/lexicon.ts';
 import { compileGrammar, grammarToFst, type GrammarSource, type GraphStage } from '../decoder/graph/tlg.ts';
 import { TokenTable } from '../decoder/graph/tokens.ts';
 import { loadShippedGrammar } from '../grammars/registry.ts';
+import { bundleScript, runNodeScript } from './node-child.ts';
+import { openFstCounts, timeTool } from './openfst-tools.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'out');
@@ -179,29 +180,12 @@ async function child(argv: string[]): Promise<ChildReport> {
 // ---------------------------------------------------------------------------------------------------------------
 // The parent.
 
-async function bundleSelf(): Promise<string> {
-  const out = join(OUT, 'grammars.mjs');
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: out,
-    external: ['esbuild'],
-    logLevel: 'error',
-  });
-  return out;
+function bundleSelf(): Promise<string> {
+  return bundleScript(fileURLToPath(import.meta.url), join(OUT, 'grammars.mjs'), ['esbuild']);
 }
 
 async function runChild(bundle: string, args: string[]): Promise<ChildReport> {
-  const c = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MIB}`, bundle, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  c.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  c.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const [code] = (await once(c, 'close')) as [number | null];
+  const { code, stdout, stderr } = await runNodeScript(bundle, args, CHILD_HEAP_MIB);
   if (code !== 0) throw new Error(`child ${args.join(' ')} failed (${code}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
   return JSON.parse(stdout) as ChildReport;
 }
@@ -219,46 +203,6 @@ interface OpenFstStage {
   peakKiB: number;
   states: number;
   arcs: number;
-}
-
-/** Runs one tool under GNU time in `dir`; throws when it fails. */
-function timeTool(dir: string, tool: string, args: string[]): { ms: number; peakKiB: number } {
-  const timeFile = join(dir, 'time.out');
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, tool, ...args], { cwd: dir, encoding: 'utf8' });
-  const ms = performance.now() - t0;
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  return { ms, peakKiB: Number(readFileSync(timeFile, 'utf8').trim().split(/\s+/).pop()) };
-}
-
-/** States and arcs of an OpenFst VectorFst file without symbol tables, read from the file (as bench/graph-build.ts). */
-function openFstCounts(path: string): { states: number; arcs: number } {
-  const b = readFileSync(path);
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (dv.getInt32(0, true) !== 2125659606) throw new Error(`${path}: not an OpenFst binary`);
-  let off = 4;
-  const str = () => {
-    const n = dv.getInt32(off, true);
-    const s = b.toString('latin1', off + 4, off + 4 + n);
-    off += 4 + n;
-    return s;
-  };
-  const type = str();
-  str();
-  off += 4;
-  const flags = dv.getInt32(off, true);
-  off += 4 + 8 + 8;
-  const states = Number(dv.getBigInt64(off, true));
-  off += 16;
-  if (type !== 'vector' || flags !== 0) throw new Error(`${path}: expected a vector FST without symbol tables`);
-  let arcs = 0;
-  for (let s = 0; s < states; s++) {
-    const k = Number(dv.getBigInt64(off + 4, true));
-    arcs += k;
-    off += 12 + 16 * k;
-  }
-  return { states, arcs };
 }
 
 /**

@@ -3,13 +3,14 @@
 // npm run bench:graph -- [--job=100k|full|both] [--skip-openfst]
 // Progress goes to stderr; the table (and the agreement checks) to stdout. Files are written under bench/out/.
 
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { OursStage } from './graph-build-ours.ts';
 import { buildBigram, buildLexicon, readArpaBigrams, selectVocabulary } from './lexicon-bigram.ts';
+import { bundleScript, runNodeScript } from './node-child.ts';
+import { openFstCounts, timeTool } from './openfst-tools.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'out');
@@ -107,31 +108,13 @@ interface OursReport {
  * Bundles the stage runner to plain JavaScript once, so that each stage's process carries neither the TypeScript
  * loader nor its memory (about 35 MiB), as an OpenFst tool carries none.
  */
-async function bundleStageRunner(): Promise<string> {
-  const out = join(OUT, 'graph-build-ours.mjs');
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [join(HERE, 'graph-build-ours.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: out,
-    logLevel: 'error',
-  });
-  return out;
+function bundleStageRunner(): Promise<string> {
+  return bundleScript(join(HERE, 'graph-build-ours.ts'), join(OUT, 'graph-build-ours.mjs'));
 }
 
 /** Runs one of our stages in its own process, as OpenFst runs one tool a stage; returns its report. */
 async function runOurStage(runner: string, args: string[]): Promise<OursStage> {
-  const child = spawn(process.execPath, [`--max-old-space-size=${CHILD_HEAP_MIB}`, runner, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  const { code, signal, stdout, stderr } = await runNodeScript(runner, args, CHILD_HEAP_MIB);
   if (code !== 0) {
     const why = stderr.split('\n').find((l) => /Error|error/.test(l)) ?? (signal ? `killed by ${signal}` : `exit ${code}`);
     throw new Error(why.trim());
@@ -166,62 +149,14 @@ async function runOurs(job: JobName, inputs: Inputs, dir: string, runner: string
   return { stages };
 }
 
-/** Runs one OpenFst tool under GNU time; returns wall seconds and peak KiB. Throws when the tool fails. */
-function timeTool(tool: string, args: string[], dir: string): { seconds: number; peakKiB: number } {
-  const timeFile = join(dir, 'time.out');
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, tool, ...args], {
-    encoding: 'utf8',
-    cwd: dir,
-  });
-  const wall = (performance.now() - t0) / 1000;
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  // GNU time's %e has 1/100 s resolution; our clock around the spawn is finer and adds only the exec cost.
-  const peakKiB = Number(readFileSync(timeFile, 'utf8').trim().split(/\s+/).pop());
-  return { seconds: wall, peakKiB };
-}
-
-/**
- * States and arcs of an OpenFst VectorFst binary file without symbol tables, read from the file itself
- * (its header's arc count is not filled in by VectorFst::Write).
- */
-function openFstCounts(path: string): { states: number; arcs: number } {
-  const b = readFileSync(path);
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  if (dv.getInt32(0, true) !== 2125659606) throw new Error(`${path}: not an OpenFst binary`);
-  let off = 4;
-  const str = () => {
-    const n = dv.getInt32(off, true);
-    const s = b.toString('latin1', off + 4, off + 4 + n);
-    off += 4 + n;
-    return s;
-  };
-  const type = str();
-  str(); // arc type
-  off += 4; // version
-  const flags = dv.getInt32(off, true);
-  off += 4 + 8 + 8; // flags, properties, start
-  const states = Number(dv.getBigInt64(off, true));
-  off += 16; // numstates, numarcs
-  if (type !== 'vector' || flags !== 0) throw new Error(`${path}: expected a vector FST without symbol tables`);
-  let arcs = 0;
-  for (let s = 0; s < states; s++) {
-    const k = Number(dv.getBigInt64(off + 4, true));
-    arcs += k;
-    off += 12 + 16 * k;
-  }
-  return { states, arcs };
-}
-
 function runOpenFst(job: JobName, inputs: Inputs, dir: string): OpenFstStage[] {
   progress(`${job}: OpenFst`);
   const out: OpenFstStage[] = [];
   const step = (stage: string, tool: string, args: string[], result: string) => {
-    const t = timeTool(tool, [...args, result], dir);
+    const { ms, peakKiB } = timeTool(dir, tool, [...args, result]);
     const c = openFstCounts(join(dir, result));
-    out.push({ stage, ...t, ...c });
-    progress(`${job}: OpenFst ${stage}: ${t.seconds.toFixed(3)} s`);
+    out.push({ stage, seconds: ms / 1000, peakKiB, ...c });
+    progress(`${job}: OpenFst ${stage}: ${(ms / 1000).toFixed(3)} s`);
   };
   step('parse L', 'fstcompile', [`--isymbols=${inputs.chars}`, `--osymbols=${inputs.words}`, inputs.lexicon], 'L.fst');
   step('parse G', 'fstcompile', [`--isymbols=${inputs.words}`, `--osymbols=${inputs.words}`, inputs.grammar[job]], 'G.fst');

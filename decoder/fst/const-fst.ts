@@ -2,7 +2,7 @@
 
 import { FstError } from './errors.ts';
 import { ArcView, NO_STATE, type Fst, type StateId, type Weight } from './fst.ts';
-import { computeProperties, pairMask } from './properties.ts';
+import { allKnown, computeProperties, pairMask } from './properties.ts';
 import type { Semiring } from './semiring.ts';
 import type { SymbolTable } from './symbol-table.ts';
 
@@ -130,11 +130,7 @@ export class ConstFst implements Fst {
   }
 
   properties(mask: number, compute = false): number {
-    const pm = pairMask(mask);
-    if (compute) {
-      const knownPos = (this.props | (this.props >>> 1)) & pm & 0x55555555;
-      if (knownPos !== (pm & 0x55555555)) this.props = computeProperties(this);
-    }
-    return this.props & pm;
+    if (compute && !allKnown(this.props, mask)) this.props = computeProperties(this);
+    return this.props & pairMask(mask);
   }
 }

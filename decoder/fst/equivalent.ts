@@ -122,6 +122,23 @@ function equivalentUnweighted(a: Fst, b: Fst): boolean {
   const pairs = new Map<number, number>();
   const destA: number[] = [];
   const destB: number[] = [];
+  // Records where each label leads from state `id` of `fst` in `dest`. A label new to this pair of states gets a
+  // slot on both sides, holding 0 (the dead state) on the side that has no arc with it.
+  const collect = (fst: Fst, id: number, map: (s: number) => number, dest: number[]): void => {
+    fst.arcs((id - 1) >> 1, view);
+    for (let i = view.begin; i < view.end; i++) {
+      if (view.weight[i] === fst.semiring.zero) continue;
+      const l = view.ilabel[i];
+      let k = pairs.get(l);
+      if (k === undefined) {
+        k = destA.length;
+        pairs.set(l, k);
+        destA.push(0);
+        destB.push(0);
+      }
+      dest[k] = map(view.nextstate[i]);
+    }
+  };
   while (head < tail) {
     const x = qa[head];
     const y = qb[head];
@@ -133,36 +150,8 @@ function equivalentUnweighted(a: Fst, b: Fst): boolean {
     pairs.clear();
     destA.length = 0;
     destB.length = 0;
-    if (x !== 0) {
-      a.arcs((x - 1) >> 1, view);
-      for (let i = view.begin; i < view.end; i++) {
-        if (view.weight[i] === a.semiring.zero) continue;
-        const l = view.ilabel[i];
-        let k = pairs.get(l);
-        if (k === undefined) {
-          k = destA.length;
-          pairs.set(l, k);
-          destA.push(0);
-          destB.push(0);
-        }
-        destA[k] = mapA(view.nextstate[i]);
-      }
-    }
-    if (y !== 0) {
-      b.arcs((y - 1) >> 1, view);
-      for (let i = view.begin; i < view.end; i++) {
-        if (view.weight[i] === b.semiring.zero) continue;
-        const l = view.ilabel[i];
-        let k = pairs.get(l);
-        if (k === undefined) {
-          k = destA.length;
-          pairs.set(l, k);
-          destA.push(0);
-          destB.push(0);
-        }
-        destB[k] = mapB(view.nextstate[i]);
-      }
-    }
+    if (x !== 0) collect(a, x, mapA, destA);
+    if (y !== 0) collect(b, y, mapB, destB);
     for (let k = 0; k < destA.length; k++) {
       if (isFinal(a, destA[k]) !== isFinal(b, destB[k])) return false;
       enqueue(destA[k], destB[k]);

@@ -273,27 +273,34 @@ export function sccInfo(fst: Fst): SccInfo {
   return { scc, numScc, cyclicScc, cyclic, access, coaccess };
 }
 
-/** States from which some final state is reachable. Cost: O(V + E) time and memory (a reverse CSR). */
-export function coaccessible(fst: Fst): Uint8Array {
+/**
+ * States from which some final state is reachable; with `skipZeroArcs`, only through arcs whose weight is not
+ * zero (the arcs randGen's weighted selection can take). Cost: O(V + E) time and memory (a reverse CSR).
+ */
+export function coaccessible(fst: Fst, skipZeroArcs = false): Uint8Array {
   const n = fst.numStates();
   const view = new ArcView();
+  const zero = fst.semiring.zero;
   const indeg = new Int32Array(n + 1);
   for (let s = 0; s < n; s++) {
     fst.arcs(s, view);
-    for (let a = view.begin; a < view.end; a++) indeg[view.nextstate[a] + 1]++;
+    for (let a = view.begin; a < view.end; a++) {
+      if (!skipZeroArcs || view.weight[a] !== zero) indeg[view.nextstate[a] + 1]++;
+    }
   }
   for (let s = 0; s < n; s++) indeg[s + 1] += indeg[s];
   const fill = indeg.slice(0, n);
   const pred = new Int32Array(indeg[n]);
   for (let s = 0; s < n; s++) {
     fst.arcs(s, view);
-    for (let a = view.begin; a < view.end; a++) pred[fill[view.nextstate[a]]++] = s;
+    for (let a = view.begin; a < view.end; a++) {
+      if (!skipZeroArcs || view.weight[a] !== zero) pred[fill[view.nextstate[a]]++] = s;
+    }
   }
   const co = new Uint8Array(n);
   const q = new Int32Array(n);
   let qh = 0;
   let qt = 0;
-  const zero = fst.semiring.zero;
   for (let s = 0; s < n; s++) {
     if (fst.final(s) !== zero) {
       co[s] = 1;

@@ -2,7 +2,7 @@
 
 import { FstError } from './errors.ts';
 import { ArcView, NO_STATE, type Fst } from './fst.ts';
-import { Props } from './properties.ts';
+import { Props, coaccessible } from './properties.ts';
 import { VectorFst } from './vector-fst.ts';
 
 export interface RandGenOptions {
@@ -47,7 +47,8 @@ export function randGen(fst: Fst, opts: RandGenOptions): VectorFst {
   out.osymbols = fst.osymbols;
   const start = fst.start();
   if (start === NO_STATE) return out;
-  const alive = liveStates(fst, weighted);
+  // Walks can succeed only from states co-accessible through arcs the selector can take (weighted: non-zero ones).
+  const alive = coaccessible(fst, weighted);
   const rng = new SplitMix32(opts.seed);
   const view = new ArcView();
   let pathState = new Int32Array(64);
@@ -113,54 +114,6 @@ function pickByWeight(view: ArcView, finalWeight: number, isFinal: boolean, rng:
   }
   // Rounding left the threshold beyond the sum: stop if allowed, else take the last arc that can be taken.
   return isFinal ? k : last;
-}
-
-/**
- * States from which a successful walk is possible: co-accessible through arcs the selector can take (all arcs for
- * uniform selection; arcs of finite weight for weighted selection). O(V + E).
- */
-function liveStates(fst: Fst, weighted: boolean): Uint8Array {
-  const n = fst.numStates();
-  const view = new ArcView();
-  const indeg = new Int32Array(n + 1);
-  for (let s = 0; s < n; s++) {
-    fst.arcs(s, view);
-    for (let a = view.begin; a < view.end; a++) indeg[view.nextstate[a] + 1]++;
-  }
-  for (let s = 0; s < n; s++) indeg[s + 1] += indeg[s];
-  const fill = indeg.slice(0, n);
-  const pred = new Int32Array(indeg[n]);
-  const predOk = new Uint8Array(indeg[n]);
-  for (let s = 0; s < n; s++) {
-    fst.arcs(s, view);
-    for (let a = view.begin; a < view.end; a++) {
-      const i = fill[view.nextstate[a]]++;
-      pred[i] = s;
-      predOk[i] = !weighted || view.weight[a] !== Infinity ? 1 : 0;
-    }
-  }
-  const alive = new Uint8Array(n);
-  const queue = new Int32Array(n);
-  let qh = 0;
-  let qt = 0;
-  const zero = fst.semiring.zero;
-  for (let s = 0; s < n; s++) {
-    if (fst.final(s) !== zero) {
-      alive[s] = 1;
-      queue[qt++] = s;
-    }
-  }
-  while (qh < qt) {
-    const t = queue[qh++];
-    for (let i = indeg[t]; i < indeg[t + 1]; i++) {
-      const s = pred[i];
-      if (predOk[i] && !alive[s]) {
-        alive[s] = 1;
-        queue[qt++] = s;
-      }
-    }
-  }
-  return alive;
 }
 
 /** A small seeded generator (SplitMix32 variant) giving uniform doubles in [0, 1). */

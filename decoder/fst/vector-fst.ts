@@ -2,7 +2,7 @@
 
 import { FstError } from './errors.ts';
 import { ArcView, NO_STATE, type Label, type MutableFst, type StateId, type Weight, type Fst } from './fst.ts';
-import { computeProperties, pairMask } from './properties.ts';
+import { allKnown, computeProperties, pairMask } from './properties.ts';
 import { TropicalSemiring, type Semiring } from './semiring.ts';
 import type { SymbolTable } from './symbol-table.ts';
 
@@ -88,12 +88,8 @@ export class VectorFst implements MutableFst {
   }
 
   properties(mask: number, compute = false): number {
-    const pm = pairMask(mask);
-    if (compute) {
-      const knownPos = (this.props | (this.props >>> 1)) & pm & 0x55555555;
-      if (knownPos !== (pm & 0x55555555)) this.props = computeProperties(this);
-    }
-    return this.props & pm;
+    if (compute && !allKnown(this.props, mask)) this.props = computeProperties(this);
+    return this.props & pairMask(mask);
   }
 
   setProperties(bits: number, mask: number): void {
@@ -235,28 +231,20 @@ export class VectorFst implements MutableFst {
   }
 
   private growStates(n: number): void {
-    const g = <T extends Int32Array | Float32Array>(a: T, ctor: new (k: number) => T): T => {
-      const b = new ctor(n);
-      b.set(a.subarray(0, this.nStates));
-      return b;
-    };
-    this.finals = g(this.finals, Float32Array);
-    this.first = g(this.first, Int32Array);
-    this.count = g(this.count, Int32Array);
-    this.cap = g(this.cap, Int32Array);
+    const used = this.nStates;
+    this.finals = resized(this.finals, Float32Array, n, used);
+    this.first = resized(this.first, Int32Array, n, used);
+    this.count = resized(this.count, Int32Array, n, used);
+    this.cap = resized(this.cap, Int32Array, n, used);
   }
 
   private growPool(min: number): void {
     const n = Math.max(min, this.il.length * 2);
-    const g = <T extends Int32Array | Float32Array>(a: T, ctor: new (k: number) => T): T => {
-      const b = new ctor(n);
-      b.set(a.subarray(0, this.poolSize));
-      return b;
-    };
-    this.il = g(this.il, Int32Array);
-    this.ol = g(this.ol, Int32Array);
-    this.ns = g(this.ns, Int32Array);
-    this.w = g(this.w, Float32Array);
+    const used = this.poolSize;
+    this.il = resized(this.il, Int32Array, n, used);
+    this.ol = resized(this.ol, Int32Array, n, used);
+    this.ns = resized(this.ns, Int32Array, n, used);
+    this.w = resized(this.w, Float32Array, n, used);
   }
 
   /** Moves the arcs of s to a fresh block of `newCap` slots at the arena's end. */
@@ -305,4 +293,11 @@ export class VectorFst implements MutableFst {
     this.poolSize = p;
     this.garbage = 0;
   }
+}
+
+/** A new array of length `n` holding the first `used` entries of `a` (the rest zero). */
+function resized<T extends Int32Array | Float32Array>(a: T, ctor: new (k: number) => T, n: number, used: number): T {
+  const b = new ctor(n);
+  b.set(a.subarray(0, used));
+  return b;
 }

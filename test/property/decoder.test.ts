@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { arcSort } from '../../decoder/fst/arc-sort.ts';
 import { compose } from '../../decoder/fst/compose.ts';
 import { ConstFst } from '../../decoder/fst/const-fst.ts';
@@ -22,7 +22,7 @@ import { Recognizer } from '../../decoder/search/recognizer.ts';
 import { referenceDecode } from '../../decoder/search/reference-decoder.ts';
 import type { UtteranceResult } from '../../decoder/search/results.ts';
 import { synthesizePosteriors } from '../../decoder/search/synthetic-posteriors.ts';
-import { OpenFstWorkspace, openFstSkipReason, run } from '../support/openfst.ts';
+import { OpenFstWorkspace, openFstSkipReason } from '../support/openfst.ts';
 import { randomFst } from '../support/random-fst.ts';
 import { Rng, baseSeed } from '../support/random.ts';
 
@@ -174,7 +174,7 @@ test('with a wide beam, the decoder agrees with fstcompose | fstshortestpath', {
   const config = decoderConfig(WIDE);
   const ws = new OpenFstWorkspace();
   try {
-    const lines = ['set -e', `cd ${ws.dir}`];
+    const lines = ['set -e'];
     cases.forEach((c, i) => {
       writeFileSync(ws.path(`a${i}.txt`), printText(posteriorAcceptor(c, config)));
       writeFileSync(ws.path(`g${i}.txt`), printText(c.graph.fst));
@@ -184,11 +184,10 @@ test('with a wide beam, the decoder agrees with fstcompose | fstshortestpath', {
         `fstcompose a${i}.fst g${i}.fst | fstshortestpath | fstprint > p${i}.txt`,
       );
     });
-    writeFileSync(ws.path('run.sh'), lines.join('\n') + '\n');
-    run('bash', [ws.path('run.sh')]);
+    ws.script(lines);
     let compared = 0;
     cases.forEach((c, i) => {
-      const want = pathOf(compileText(readFileSync(ws.path(`p${i}.txt`), 'utf8'), { keepStateNumbering: true }));
+      const want = pathOf(compileText(ws.read(`p${i}.txt`), { keepStateNumbering: true }));
       const got = decode(c);
       if (want === null) {
         assert.notEqual(got.code, 'OK', `seed ${c.seed}`);

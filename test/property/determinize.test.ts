@@ -8,97 +8,9 @@ import { minimize } from '../../decoder/fst/minimize.ts';
 import { Props } from '../../decoder/fst/properties.ts';
 import { LogSemiring, TropicalSemiring } from '../../decoder/fst/semiring.ts';
 import { VectorFst } from '../../decoder/fst/vector-fst.ts';
-import { randomFst, type RandomFstOptions } from '../support/random-fst.ts';
-import { Rng, baseSeed } from '../support/random.ts';
-
-type Language = Map<string, number>;
-
-/**
- * Weight (⊕ over paths) of every (input string, output string) pair with at most maxLen input letters. With
- * epsAsLetter, input epsilons count as letters (OpenFst's determinization semantics); otherwise they are
- * skipped (inputs must then have no input-epsilon cycles). Keys are "input -> output".
- */
-function language(fst: Fst, maxLen: number, epsAsLetter: boolean): Language {
-  const sr = fst.semiring;
-  const res: Language = new Map();
-  const walk = (s: number, inp: string, len: number, out: string, w: number, depth: number): void => {
-    const f = fst.final(s);
-    if (f !== sr.zero) {
-      const key = `${inp} ->${out}`;
-      res.set(key, sr.plus(res.get(key) ?? sr.zero, sr.times(w, f)));
-    }
-    if (depth > maxLen + 12) return;
-    for (const a of arcsOf(fst, s)) {
-      const letter = a.ilabel !== 0 || epsAsLetter;
-      if (letter && len >= maxLen) continue;
-      const wa = sr.times(w, a.weight);
-      if (wa === sr.zero) continue;
-      const o = a.olabel !== 0 ? `${out} ${a.olabel}` : out;
-      walk(a.nextstate, letter ? `${inp} ${a.ilabel}` : inp, letter ? len + 1 : len, o, wa, depth + 1);
-    }
-  };
-  if (fst.start() >= 0) walk(fst.start(), '', 0, '', sr.one, 0);
-  return res;
-}
-
-function assertSameLanguage(a: Fst, b: Fst, epsAsLetter: boolean, msg: string, tol = 0.01): void {
-  const la = language(a, 5, epsAsLetter);
-  const lb = language(b, 5, epsAsLetter);
-  assert.deepEqual([...lb.keys()].sort(), [...la.keys()].sort(), `${msg}: different strings`);
-  for (const [k, x] of la) {
-    const y = lb.get(k) as number;
-    assert.ok(Math.abs(x - y) <= tol, `${msg}: weight of "${k}": ${x} vs ${y}`);
-  }
-}
-
-/** Isomorphism of deterministic FSTs (arcs paired in (ilabel, olabel, weight) order), weights within delta. */
-function isomorphic(a: Fst, b: Fst, delta = 1e-3): boolean {
-  if (a.numStates() !== b.numStates()) return false;
-  if (a.start() < 0 || b.start() < 0) return a.start() === b.start();
-  const near = (x: number, y: number) => x === y || Math.abs(x - y) <= delta;
-  const map = new Int32Array(a.numStates()).fill(-1);
-  const used = new Uint8Array(b.numStates());
-  const queue: [number, number][] = [];
-  const pair = (s: number, t: number): boolean => {
-    if (map[s] === t) return true;
-    if (map[s] >= 0 || used[t]) return false;
-    map[s] = t;
-    used[t] = 1;
-    queue.push([s, t]);
-    return true;
-  };
-  pair(a.start(), b.start());
-  const order = (x: { ilabel: number; olabel: number; weight: number }, y: typeof x) =>
-    x.ilabel - y.ilabel || x.olabel - y.olabel || x.weight - y.weight;
-  for (let i = 0; i < queue.length; i++) {
-    const [s, t] = queue[i];
-    if (!near(a.final(s), b.final(t))) return false;
-    const as = arcsOf(a, s).sort(order);
-    const bs = arcsOf(b, t).sort(order);
-    if (as.length !== bs.length) return false;
-    for (let k = 0; k < as.length; k++) {
-      if (as[k].ilabel !== bs[k].ilabel || as[k].olabel !== bs[k].olabel) return false;
-      if (!near(as[k].weight, bs[k].weight) || !pair(as[k].nextstate, bs[k].nextstate)) return false;
-    }
-  }
-  return true;
-}
-
-/** Every state doubled, arcs to a random copy: the same weighted language through different states. */
-function splitStates(f: Fst, seed: number): VectorFst {
-  const rng = new Rng(seed);
-  const g = new VectorFst(f.semiring);
-  const n = f.numStates();
-  g.addStates(2 * n);
-  g.setStart(2 * f.start());
-  for (let s = 0; s < n; s++) {
-    for (let c = 0; c < 2; c++) {
-      g.setFinal(2 * s + c, f.final(s));
-      for (const a of arcsOf(f, s)) g.addArc(2 * s + c, a.ilabel, a.olabel, a.weight, 2 * a.nextstate + rng.int(0, 1));
-    }
-  }
-  return g;
-}
+import { assertSameLanguage, isomorphic } from '../support/fst-compare.ts';
+import { delayedOutputTransducer, randomFst, splitStates, type RandomFstOptions } from '../support/random-fst.ts';
+import { baseSeed } from '../support/random.ts';
 
 /** The same FST started from a new state with the old start state's arcs and final weight. */
 function withFreshStart(f: VectorFst): VectorFst {
@@ -108,48 +20,6 @@ function withFreshStart(f: VectorFst): VectorFst {
   for (const a of arcsOf(f, f.start())) g.addArc(s, a.ilabel, a.olabel, a.weight, a.nextstate);
   g.setStart(s);
   return g;
-}
-
-/** A functional transducer whose outputs h(x) are emitted on their own arc or one arc later. */
-function delayedOutputTransducer(seed: number, opts: RandomFstOptions): VectorFst {
-  const a = randomFst(seed, { ...opts, acceptor: true, epsilonProb: 0 });
-  const rng = new Rng(seed * 7 + 3);
-  const sr = a.semiring;
-  const outOf = (l: number) => (l % 3 === 0 ? 0 : l + 10);
-  const t = new VectorFst(sr);
-  const ids = new Map<string, number>();
-  const queue: [number, number][] = [];
-  const id = (q: number, p: number): number => {
-    let s = ids.get(`${q},${p}`);
-    if (s === undefined) {
-      s = t.addState();
-      ids.set(`${q},${p}`, s);
-      queue.push([q, p]);
-    }
-    return s;
-  };
-  t.setStart(id(a.start(), 0));
-  let superfinal = -1;
-  for (let i = 0; i < queue.length; i++) {
-    const [q, p] = queue[i];
-    const s = id(q, p);
-    for (const arc of arcsOf(a, q)) {
-      if (p === 0 && rng.bool(0.5)) t.addArc(s, arc.ilabel, outOf(arc.ilabel), arc.weight, id(arc.nextstate, 0));
-      else t.addArc(s, arc.ilabel, p === 0 ? 0 : outOf(p), arc.weight, id(arc.nextstate, arc.ilabel));
-    }
-    const f = a.final(q);
-    if (f === sr.zero) continue;
-    if (p === 0) {
-      t.setFinal(s, f);
-    } else {
-      if (superfinal < 0) {
-        superfinal = t.addState();
-        t.setFinal(superfinal, sr.one);
-      }
-      t.addArc(s, 0, outOf(p), f, superfinal);
-    }
-  }
-  return t;
 }
 
 /** Random determinizable acceptors: acyclic weighted (tropical or log), or cyclic with unweighted arcs. */

@@ -4,69 +4,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { ArcView, type Fst, type Label } from '../../decoder/fst/fst.ts';
 import { randGen } from '../../decoder/fst/rand-gen.ts';
 import { compileText, printText } from '../../decoder/fst/text-format.ts';
-import { ctcAlignment, ctcTopology } from '../../decoder/graph/ctc-topology.ts';
+import { ctcTopology } from '../../decoder/graph/ctc-topology.ts';
 import { lexicon } from '../../decoder/graph/lexicon.ts';
 import { grammarToFst, type CompiledGraph } from '../../decoder/graph/tlg.ts';
-import type { TokenId, TokenTable } from '../../decoder/graph/tokens.ts';
 import type { WordTable } from '../../decoder/graph/words.ts';
 import { listShippedGrammars, loadShippedGrammar, readShippedGrammarSource } from '../../grammars/registry.ts';
 import { OpenFstWorkspace, openFstSkipReason } from '../support/openfst.ts';
 import { Rng, baseSeed } from '../support/random.ts';
+import { disambigRelabelPairs, randomFrames, readings, spellSentence } from '../support/tlg-paths.ts';
 import { sentenceCost } from '../support/word-paths.ts';
 
 const SMALL = listShippedGrammars().filter((g) => !g.cached).map((g) => g.name);
 /** Path costs agree within this: determinization and minimization quantise residual weights to 1/1024 an arc. */
 const COST_TOLERANCE = 1e-2;
-
-/** Every word sequence TLG gives the frame string (epsilon-input arcs followed), with its least cost. */
-function readings(tlg: Fst, frames: readonly Label[], words: WordTable): Map<string, number> {
-  const out = new Map<string, number>();
-  const view = new ArcView();
-  const visit = (s: number, pos: number, o: number[], cost: number, depth: number) => {
-    if (depth > 10 * frames.length + 50) throw new Error('epsilon cycle');
-    if (pos === frames.length && tlg.final(s) !== Infinity) {
-      const key = o.map((l) => words.word(l)).join(' ');
-      const c = cost + tlg.final(s);
-      if (!(c >= (out.get(key) ?? Infinity))) out.set(key, c);
-    }
-    tlg.arcs(s, view);
-    const arcs: number[][] = [];
-    for (let a = view.begin; a < view.end; a++) arcs.push([view.ilabel[a], view.olabel[a], view.weight[a], view.nextstate[a]]);
-    for (const [il, ol, w, t] of arcs) {
-      if (il !== 0 && (pos >= frames.length || il !== frames[pos])) continue;
-      visit(t, il === 0 ? pos : pos + 1, ol === 0 ? o : [...o, ol], cost + w, depth + 1);
-    }
-  };
-  if (tlg.start() >= 0) visit(tlg.start(), 0, [], 0, 0);
-  return out;
-}
-
-/** Token ids of a sentence: spelled words, joined by the space when `spaces`. */
-function spell(tokens: TokenTable, sentence: readonly string[], spaces: boolean): TokenId[] {
-  const ids: TokenId[] = [];
-  sentence.forEach((w, i) => {
-    if (i > 0 && spaces) ids.push(tokens.space);
-    const r = tokens.spell(w);
-    if ('missing' in r) throw new Error(`cannot spell ${w}`);
-    ids.push(...r.tokens);
-  });
-  return ids;
-}
-
-/** A frame string of the tokens: the minimal alignment, frames repeated 1–3 times, blanks sprinkled between frames. */
-function randomFrames(rng: Rng, tokens: TokenTable, ids: TokenId[]): Label[] {
-  const out: Label[] = [];
-  for (const t of ctcAlignment(ids, tokens.blank)) {
-    if (rng.bool(0.3)) out.push(tokens.blankLabel);
-    for (let r = rng.int(1, 3); r > 0; r--) out.push(tokens.label(t));
-  }
-  if (rng.bool(0.3)) out.push(tokens.blankLabel);
-  return out;
-}
 
 /** The sentences of `n` random walks through G (each walk is a chain of randGen's output). */
 function sampleSentences(g: Fst, words: WordTable, n: number, seed: number): string[][] {
@@ -120,7 +74,7 @@ test('random sentences of each small grammar decode from random frame strings to
     for (const sentence of sentences) {
       const text = sentence.join(' ');
       const spaces = rng.bool(0.8);
-      const got = readings(graph.tlg, randomFrames(rng, graph.tokens, spell(graph.tokens, sentence, spaces)), graph.words);
+      const got = readings(graph.tlg, randomFrames(rng, graph.tokens, spellSentence(graph.tokens, sentence, spaces)), graph.words);
       const want = sentenceCost(g, words, text);
       assert.ok(got.has(text), `${name}, seed ${seed}: "${text}" does not decode`);
       assert.ok(Math.abs((got.get(text) as number) - want) < COST_TOLERANCE, `${name}, seed ${seed}: "${text}" cost`);
@@ -128,7 +82,8 @@ test('random sentences of each small grammar decode from random frame strings to
       // Without spaces, every other reading is another sentence of G with the same spelling.
       for (const [other, cost] of got) {
         const ws = other.split(' ');
-        assert.equal(spell(graph.tokens, ws, false).join(), spell(graph.tokens, sentence, false).join(), `${name}: "${other}"`);
+        const spelling = spellSentence(graph.tokens, sentence, false).join();
+        assert.equal(spellSentence(graph.tokens, ws, false).join(), spelling, `${name}: "${other}"`);
         assert.ok(Math.abs(cost - sentenceCost(g, words, other)) < COST_TOLERANCE, `${name}: "${other}" cost`);
       }
     }
@@ -143,7 +98,7 @@ test('random word strings over each small grammar\'s vocabulary decode exactly w
     for (const sentence of randomWordStrings(rng, graph.words.words(), 300)) {
       const text = sentence.join(' ');
       const want = sentenceCost(g, words, text);
-      const got = readings(graph.tlg, randomFrames(rng, graph.tokens, spell(graph.tokens, sentence, true)), graph.words);
+      const got = readings(graph.tlg, randomFrames(rng, graph.tokens, spellSentence(graph.tokens, sentence, true)), graph.words);
       if (want === Infinity) {
         assert.equal(got.size, 0, `${name}, seed ${seed}: "${text}" is not in G but decodes as ${[...got.keys()]}`);
       } else {
@@ -160,20 +115,16 @@ test('OpenFst builds, from our T, L and G, a TLG that reads the same token strin
   try {
     const loaded = await loadSmall();
     const d = 1 / 1024;
-    const lines = ['set -e', `cd ${ws.dir}`];
+    const lines = ['set -e'];
     for (const { name, graph, g, words } of loaded) {
       const L = lexicon(words, graph.tokens);
       writeFileSync(ws.path(`${name}.T.txt`), printText(ctcTopology(graph.tokens)));
       writeFileSync(ws.path(`${name}.L.txt`), printText(L.fst));
       writeFileSync(ws.path(`${name}.G.txt`), printText(g));
       writeFileSync(ws.path(`${name}.ours.txt`), printText(graph.tlg));
-      const ipairs: string[] = [];
-      for (let k = 0; k < L.numDisambig; k++) ipairs.push(`${graph.tokens.disambigLabel(k)} 0`);
-      const opairs: string[] = [];
-      for (let k = 0; k < words.numDisambig; k++) opairs.push(`${words.numWords + 1 + k} 0`);
-      // fstrelabel wants at least one pair in each file; a label mapped to itself is harmless.
-      writeFileSync(ws.path(`${name}.ip`), (ipairs.length > 0 ? ipairs : ['1 1']).join('\n') + '\n');
-      writeFileSync(ws.path(`${name}.op`), (opairs.length > 0 ? opairs : ['1 1']).join('\n') + '\n');
+      const { ipairs, opairs } = disambigRelabelPairs(graph.tokens, words, L.numDisambig);
+      writeFileSync(ws.path(`${name}.ip`), ipairs);
+      writeFileSync(ws.path(`${name}.op`), opairs);
       // The pipeline of buildTlg, with OpenFst's tools; then both TLGs reduced to their token-string languages
       // (input projection, epsilons removed, determinized and minimized) for fstequivalent.
       lines.push(
@@ -187,10 +138,9 @@ test('OpenFst builds, from our T, L and G, a TLG that reads the same token strin
         `for w in ours theirs; do fstproject --project_type=input ${name}.$w.fst | fstrmepsilon | fstdeterminize | fstminimize > ${name}.$w.lang.fst; done`,
       );
     }
-    const r = spawnSync('bash', ['-c', lines.join('\n')], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    assert.equal(r.status, 0, r.stderr);
+    ws.script(lines);
     for (const { name, graph, g, words } of loaded) {
-      const theirs = compileText(readFileSync(ws.path(`${name}.theirs.txt`), 'utf8'), { keepStateNumbering: true });
+      const theirs = compileText(ws.read(`${name}.theirs.txt`), { keepStateNumbering: true });
       assert.equal(theirs.numStates(), graph.tlg.numStates(), `${name}: states`);
       const iso = spawnSync('fstisomorphic', [`--delta=${d}`, ws.path(`${name}.ours.fst`), ws.path(`${name}.theirs.fst`)]);
       assert.equal(iso.status, 0, `${name}: our TLG is not isomorphic to OpenFst's`);
@@ -201,7 +151,7 @@ test('OpenFst builds, from our T, L and G, a TLG that reads the same token strin
       const rng = new Rng(seed);
       const probes = [...sampleSentences(g, words, 30, seed), ...randomWordStrings(rng, words.words(), 30)];
       for (const sentence of probes) {
-        const frames = randomFrames(rng, graph.tokens, spell(graph.tokens, sentence, rng.bool()));
+        const frames = randomFrames(rng, graph.tokens, spellSentence(graph.tokens, sentence, rng.bool()));
         const a = readings(graph.tlg, frames, graph.words);
         const b = readings(theirs, frames, graph.words);
         assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `${name}, seed ${seed}: "${sentence.join(' ')}"`);

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { ArcView, type Fst } from '../../decoder/fst/fst.ts';
 import { Props, computeProperties } from '../../decoder/fst/properties.ts';
 import { randGen } from '../../decoder/fst/rand-gen.ts';
@@ -12,7 +12,7 @@ import { compileText, printText } from '../../decoder/fst/text-format.ts';
 import type { VectorFst } from '../../decoder/fst/vector-fst.ts';
 import { randomFst } from '../support/random-fst.ts';
 import { baseSeed } from '../support/random.ts';
-import { OpenFstWorkspace, openFstSkipReason, run } from '../support/openfst.ts';
+import { OpenFstWorkspace, openFstSkipReason } from '../support/openfst.ts';
 
 const skip = openFstSkipReason();
 
@@ -164,14 +164,13 @@ test('n shortest paths, unique or not, match an exhaustive enumeration on larger
 function openFstShortestPaths(inputs: VectorFst[], flags: (i: number) => string): VectorFst[] {
   const ws = new OpenFstWorkspace();
   try {
-    const lines = ['set -e', `cd ${ws.dir}`];
+    const lines = ['set -e'];
     inputs.forEach((f, i) => {
       writeFileSync(ws.path(`in${i}.txt`), printText(f));
       lines.push(`fstcompile --keep_state_numbering in${i}.txt | fstshortestpath ${flags(i)} | fstprint > out${i}.txt`);
     });
-    writeFileSync(ws.path('run.sh'), lines.join('\n') + '\n');
-    run('bash', [ws.path('run.sh')]);
-    return inputs.map((_, i) => compileText(readFileSync(ws.path(`out${i}.txt`), 'utf8'), { keepStateNumbering: true }));
+    ws.script(lines);
+    return inputs.map((_, i) => compileText(ws.read(`out${i}.txt`), { keepStateNumbering: true }));
   } finally {
     ws.dispose();
   }

@@ -2,20 +2,16 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { compose } from '../../decoder/fst/compose.ts';
-import { ArcView, arcsOf, type Fst, type Label } from '../../decoder/fst/fst.ts';
-import { shortestDistance } from '../../decoder/fst/shortest-distance.ts';
+import { writeFileSync } from 'node:fs';
+import type { Fst } from '../../decoder/fst/fst.ts';
 import { compileText, printText } from '../../decoder/fst/text-format.ts';
-import { VectorFst } from '../../decoder/fst/vector-fst.ts';
-import { ctcAlignment, ctcTopology } from '../../decoder/graph/ctc-topology.ts';
+import { ctcTopology } from '../../decoder/graph/ctc-topology.ts';
 import { lexicon } from '../../decoder/graph/lexicon.ts';
 import { buildTlg, grammarToFst, type CompiledGraph, type GrammarSource } from '../../decoder/graph/tlg.ts';
-import { TokenTable, type TokenId } from '../../decoder/graph/tokens.ts';
-import type { WordTable } from '../../decoder/graph/words.ts';
-import { OpenFstWorkspace, openFstSkipReason } from '../support/openfst.ts';
+import { TokenTable } from '../../decoder/graph/tokens.ts';
+import { OpenFstWorkspace, openFstSkipReason, status } from '../support/openfst.ts';
 import { Rng, baseSeed } from '../support/random.ts';
+import { disambigRelabelPairs, gCost, randomFrames, readings, spellSentence } from '../support/tlg-paths.ts';
 
 const WITH_SPACE = new TokenTable(['<blk>', '<space>', "'", 'a', 'b', 'k', 'o']);
 const NO_SPACE = new TokenTable(['<blk>', "'", 'a', 'b', 'k', 'o']);
@@ -70,73 +66,6 @@ function randomSource(rng: Rng): { source: GrammarSource; vocab: string[] } {
     return { source: { kind: 'jsgf', text }, vocab };
   }
   return { source: { kind: 'arpa', text: randomArpa(rng, vocab) }, vocab };
-}
-
-/** Every word sequence TLG gives the frame string, with its least cost. */
-function decode(tlg: Fst, frames: readonly Label[], words: WordTable): Map<string, number> {
-  const out = new Map<string, number>();
-  const view = new ArcView();
-  const visit = (s: number, pos: number, o: number[], cost: number, depth: number) => {
-    if (depth > 10 * frames.length + 50) throw new Error('epsilon cycle');
-    if (pos === frames.length && tlg.final(s) !== Infinity) {
-      const key = o.map((l) => words.word(l)).join(' ');
-      const c = cost + tlg.final(s);
-      if (!(c >= (out.get(key) ?? Infinity))) out.set(key, c);
-    }
-    tlg.arcs(s, view);
-    const arcs: number[][] = [];
-    for (let a = view.begin; a < view.end; a++) arcs.push([view.ilabel[a], view.olabel[a], view.weight[a], view.nextstate[a]]);
-    for (const [il, ol, w, t] of arcs) {
-      if (il !== 0 && (pos >= frames.length || il !== frames[pos])) continue;
-      visit(t, il === 0 ? pos : pos + 1, ol === 0 ? o : [...o, ol], cost + w, depth + 1);
-    }
-  };
-  if (tlg.start() >= 0) visit(tlg.start(), 0, [], 0, 0);
-  return out;
-}
-
-/** Token ids of a sentence: spelled words, joined by the space when `spaces` (and the table has one). */
-function spellSentence(tokens: TokenTable, sentence: readonly string[], spaces: boolean): TokenId[] {
-  const ids: TokenId[] = [];
-  sentence.forEach((w, i) => {
-    if (i > 0 && spaces && tokens.space >= 0) ids.push(tokens.space);
-    const r = tokens.spell(w);
-    if ('missing' in r) throw new Error(`cannot spell ${w}`);
-    ids.push(...r.tokens);
-  });
-  return ids;
-}
-
-/** A frame string of the tokens: the minimal alignment, frames repeated 1–3 times, blanks sprinkled between frames. */
-function randomFrames(rng: Rng, tokens: TokenTable, ids: TokenId[]): Label[] {
-  const out: Label[] = [];
-  for (const t of ctcAlignment(ids, tokens.blank)) {
-    if (rng.bool(0.3)) out.push(tokens.blankLabel);
-    for (let r = rng.int(1, 3); r > 0; r--) out.push(tokens.label(t));
-  }
-  if (rng.bool(0.3)) out.push(tokens.blankLabel);
-  return out;
-}
-
-/** The cost G gives a word sequence (⊕ over its paths; disambiguation symbols read as epsilon), Infinity if none. */
-function gCost(g: Fst, words: WordTable, sentence: readonly string[]): number {
-  if (!sentence.every((w) => words.has(w))) return Infinity;
-  const gEps = VectorFst.from(g);
-  for (let s = 0; s < gEps.numStates(); s++) {
-    arcsOf(gEps, s).forEach((a, k) => {
-      if (words.isDisambig(a.ilabel)) gEps.setArc(s, k, 0, a.olabel, a.weight, a.nextstate);
-    });
-  }
-  const sent = new VectorFst(g.semiring);
-  sent.setStart(sent.addState());
-  for (const w of sentence) {
-    const t = sent.addState();
-    sent.addArc(t - 1, words.lookup(w), words.lookup(w), 0, t);
-  }
-  sent.setFinal(sent.numStates() - 1, 0);
-  const c = compose(sent, gEps);
-  if (c.start() < 0) return Infinity;
-  return shortestDistance(c, { reverse: true })[c.start()];
 }
 
 /**
@@ -196,7 +125,7 @@ test('on random grammars every word sequence decodes from its frames exactly as 
       const want = gCost(g, words, sentence);
       const spaced = tokens.space >= 0;
       const ids = spellSentence(tokens, sentence, true);
-      const got = decode(tlg, randomFrames(rng, tokens, ids), words);
+      const got = readings(tlg, randomFrames(rng, tokens, ids), words);
       if (want === Infinity) {
         assert.ok(!got.has(text), `seed ${seed}: "${text}" is not in G but decodes`);
       } else {
@@ -235,13 +164,9 @@ test('the TLG built here is isomorphic to the one OpenFst builds from the same T
       writeFileSync(ws.path(`L${i}.txt`), printText(L.fst));
       writeFileSync(ws.path(`G${i}.txt`), printText(g));
       writeFileSync(ws.path(`ours${i}.txt`), printText(graph.tlg));
-      const ipairs: string[] = [];
-      for (let k = 0; k < L.numDisambig; k++) ipairs.push(`${tokens.disambigLabel(k)} 0`);
-      const opairs: string[] = [];
-      for (let k = 0; k < words.numDisambig; k++) opairs.push(`${words.numWords + 1 + k} 0`);
-      // fstrelabel wants at least one pair in each file; a label mapped to itself is harmless.
-      writeFileSync(ws.path(`ip${i}.txt`), (ipairs.length > 0 ? ipairs : ['1 1']).join('\n') + '\n');
-      writeFileSync(ws.path(`op${i}.txt`), (opairs.length > 0 ? opairs : ['1 1']).join('\n') + '\n');
+      const { ipairs, opairs } = disambigRelabelPairs(tokens, words, L.numDisambig);
+      writeFileSync(ws.path(`ip${i}.txt`), ipairs);
+      writeFileSync(ws.path(`op${i}.txt`), opairs);
       writeFileSync(ws.path(`t${i}`), String(tables.indexOf(tokens)));
       cases.push({ seed, graph, vocab });
     }
@@ -249,7 +174,6 @@ test('the TLG built here is isomorphic to the one OpenFst builds from the same T
     // OpenFst's pipeline on our T, L and G (G made epsilon-free as buildTlg does), printed for comparison.
     const script = `
 set -e
-cd ${ws.dir}
 for k in 0 1; do fstcompile T$k.txt T$k.fst; done
 for i in $(seq 0 ${n - 1}); do
   fstcompile G$i.txt | fstrmepsilon | fstarcsort > G$i.fst
@@ -258,12 +182,11 @@ for i in $(seq 0 ${n - 1}); do
     | fstcompose T$(cat t$i).fst - | fstarcsort | fstprint > theirs$i.txt
 done
 `;
-    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', maxBuffer: 1 << 26 });
-    assert.equal(r.status, 0, r.stderr);
+    ws.script([script]);
     let identical = 0;
     for (let i = 0; i < n; i++) {
       const { seed, graph, vocab } = cases[i];
-      const theirsText = readFileSync(ws.path(`theirs${i}.txt`), 'utf8');
+      const theirsText = ws.read(`theirs${i}.txt`);
       const theirs = compileText(theirsText, { keepStateNumbering: true });
       if (sameFstText(theirsText, printText(graph.tlg))) {
         identical++;
@@ -271,9 +194,9 @@ done
         // Same construction, so the FSTs must at least be isomorphic (numbering or float printing may differ).
         const ours = ws.put(`ours${i}`, graph.tlg);
         const other = ws.put(`theirs${i}`, theirs);
-        const iso = spawnSync('fstisomorphic', [`--delta=${d}`, ours, other], { encoding: 'utf8' });
+        const iso = status('fstisomorphic', [`--delta=${d}`, ours, other]);
         assert.ok(
-          iso.status === 0 || /[Nn]on-?determinism/.test(iso.stderr),
+          iso.code === 0 || /[Nn]on-?determinism/.test(iso.stderr),
           `seed ${seed}: TLG not isomorphic to OpenFst's`,
         );
       }
@@ -281,8 +204,8 @@ done
       const rng = new Rng(seed);
       for (const sentence of sequences(vocab, 2)) {
         const frames = randomFrames(rng, graph.tokens, spellSentence(graph.tokens, sentence, rng.bool()));
-        const a = decode(graph.tlg, frames, graph.words);
-        const b = decode(theirs, frames, graph.words);
+        const a = readings(graph.tlg, frames, graph.words);
+        const b = readings(theirs, frames, graph.words);
         assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `seed ${seed}: "${sentence.join(' ')}"`);
         for (const [k, w] of a) assert.ok(Math.abs(w - (b.get(k) as number)) < COST_TOLERANCE, `seed ${seed}: "${k}" ${w} vs ${b.get(k)}`);
       }

@@ -37,6 +37,28 @@ export class OpenFstWorkspace {
     run('fstcompile', ['--keep_state_numbering', `--arc_type=${arcType(fst.semiring)}`, txt, out]);
     return out;
   }
+  /**
+   * Writes `fst` as `<name>.txt` here and returns the shell line of a `script` that compiles it to `<name>.fst`
+   * (state numbers kept, the script stopped when fstcompile fails).
+   */
+  compileLine(name: string, fst: Fst): string {
+    writeFileSync(this.path(`${name}.txt`), printText(fst));
+    return `fstcompile --keep_state_numbering --arc_type=${arcType(fst.semiring)} ${name}.txt ${name}.fst || exit 1`;
+  }
+  /**
+   * Runs `lines` as one bash script in this directory: one shell for hundreds of tool calls keeps the oracle tests
+   * fast. Throws with the script's stderr when it exits non-zero; returns its stdout.
+   */
+  script(lines: readonly string[]): string {
+    const r = spawnSync('bash', ['-c', lines.join('\n')], { cwd: this.dir, encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.error) throw r.error;
+    if (r.status !== 0) throw new Error(`oracle script failed (${r.status}): ${r.stderr}`);
+    return r.stdout;
+  }
+  /** The text of file `name` in this directory. */
+  read(name: string): string {
+    return readFileSync(this.path(name), 'utf8');
+  }
   /** Reads an OpenFst binary file back (through fstprint). */
   get(path: string, semiring: Semiring): VectorFst {
     return compileText(run('fstprint', [path]), { semiring, keepStateNumbering: true });
@@ -77,6 +99,22 @@ export function equivalent(a: string, b: string, delta = 1 / 1024): boolean {
   const r = status('fstequivalent', [`--delta=${delta}`, a, b]);
   if (r.stderr.includes('ERROR')) throw new Error(`fstequivalent failed: ${r.stderr}`);
   return r.code === 0;
+}
+
+/**
+ * Script line: `fstisomorphic` (delta 1/1024) on two files of the workspace, its exit status (0: isomorphic)
+ * written to `statusFile` instead of stopping the script.
+ */
+export function isomorphicLine(a: string, b: string, statusFile: string): string {
+  return `fstisomorphic --delta=0.0009765625 ${a} ${b}; echo $? > ${statusFile}`;
+}
+
+/**
+ * fstprint's text without its "s\tInfinity" lines: fstprint lists a state that has no arcs and is not final with
+ * a final weight of Infinity (zero), where printText omits it.
+ */
+export function withoutInfinityFinals(text: string): string {
+  return text.replace(/^\d+\tInfinity\n/gm, '');
 }
 
 /** Reads a text file (for debugging messages). */

@@ -2,48 +2,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArcView, type Fst, type Label } from '../../../decoder/fst/fst.ts';
-import { ctcAlignment } from '../../../decoder/graph/ctc-topology.ts';
 import { grammarToFst, type CompiledGraph } from '../../../decoder/graph/tlg.ts';
-import { DEFAULT_TOKENS, TokenTable, type TokenId } from '../../../decoder/graph/tokens.ts';
-import type { WordTable } from '../../../decoder/graph/words.ts';
+import { DEFAULT_TOKENS, TokenTable } from '../../../decoder/graph/tokens.ts';
 import { loadShippedGrammar, readShippedGrammarSource, type ShippedGrammarName } from '../../../grammars/registry.ts';
+import { readings, sentenceFrames } from '../../support/tlg-paths.ts';
 import { sentenceCost } from '../../support/word-paths.ts';
-
-/** Every word sequence TLG gives the frame string (epsilon-input arcs followed), with its least cost. */
-function readings(tlg: Fst, frames: readonly Label[], words: WordTable): Map<string, number> {
-  const out = new Map<string, number>();
-  const view = new ArcView();
-  const visit = (s: number, pos: number, o: number[], cost: number, depth: number) => {
-    if (depth > 10 * frames.length + 50) throw new Error('epsilon cycle');
-    if (pos === frames.length && tlg.final(s) !== Infinity) {
-      const key = o.map((l) => words.word(l)).join(' ');
-      const c = cost + tlg.final(s);
-      if (!(c >= (out.get(key) ?? Infinity))) out.set(key, c);
-    }
-    tlg.arcs(s, view);
-    const arcs: number[][] = [];
-    for (let a = view.begin; a < view.end; a++) arcs.push([view.ilabel[a], view.olabel[a], view.weight[a], view.nextstate[a]]);
-    for (const [il, ol, w, t] of arcs) {
-      if (il !== 0 && (pos >= frames.length || il !== frames[pos])) continue;
-      visit(t, il === 0 ? pos : pos + 1, ol === 0 ? o : [...o, ol], cost + w, depth + 1);
-    }
-  };
-  if (tlg.start() >= 0) visit(tlg.start(), 0, [], 0, 0);
-  return out;
-}
-
-/** The minimal CTC frame string of a sentence: its letters, the space between words (when `spaces`), blanks only between equal tokens. */
-function frames(tokens: TokenTable, sentence: string, spaces = true): Label[] {
-  const ids: TokenId[] = [];
-  sentence.split(' ').forEach((w, i) => {
-    if (i > 0 && spaces && tokens.space >= 0) ids.push(tokens.space);
-    const r = tokens.spell(w);
-    if ('missing' in r) throw new Error(`cannot spell ${w}`);
-    ids.push(...r.tokens);
-  });
-  return ctcAlignment(ids, tokens.blank).map((t) => tokens.label(t));
-}
 
 /** What each small grammar must accept and reject (in-vocabulary word orders it does not allow, and unknown words). */
 const CASES: Record<Exclude<ShippedGrammarName, 'en'>, { accept: string[]; reject: string[] }> = {
@@ -128,7 +91,7 @@ for (const [name, { accept, reject }] of Object.entries(CASES)) {
       const want = sentenceCost(g, words, sentence);
       assert.ok(want < Infinity, `"${sentence}" is not in G`);
       for (const spaces of [true, false]) {
-        const got = readings(graph.tlg, frames(tokens, sentence, spaces), graph.words);
+        const got = readings(graph.tlg, sentenceFrames(tokens, sentence, spaces), graph.words);
         if (spaces) assert.deepEqual([...got.keys()], [sentence], `"${sentence}"`);
         else assert.ok(got.has(sentence), `"${sentence}" without spaces`);
         assert.ok(Math.abs((got.get(sentence) as number) - want) < 1e-3, `"${sentence}": ${got.get(sentence)} vs G ${want}`);
@@ -139,7 +102,7 @@ for (const [name, { accept, reject }] of Object.entries(CASES)) {
   test(`${name}: sentences outside the grammar have no path`, async () => {
     const graph = await loadShippedGrammar(name, { cacheDir: null });
     for (const sentence of reject) {
-      const got = readings(graph.tlg, frames(tokens, sentence), graph.words);
+      const got = readings(graph.tlg, sentenceFrames(tokens, sentence), graph.words);
       assert.deepEqual([...got.keys()], [], `"${sentence}" decodes`);
     }
   });
@@ -151,7 +114,7 @@ test('every small grammar compiles for a token table without a word separator, a
     const graph: CompiledGraph = await loadShippedGrammar(name, { cacheDir: null, tokens: noSpace });
     assert.equal(graph.tokens, noSpace);
     for (const sentence of accept.slice(0, 5)) {
-      assert.ok(readings(graph.tlg, frames(noSpace, sentence), graph.words).has(sentence), `${name}: "${sentence}"`);
+      assert.ok(readings(graph.tlg, sentenceFrames(noSpace, sentence), graph.words).has(sentence), `${name}: "${sentence}"`);
     }
   }
 });

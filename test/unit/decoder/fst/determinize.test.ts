@@ -2,8 +2,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { determinize } from '../../../../decoder/fst/determinize.ts';
 import { determinizeReference } from '../../../../decoder/fst/determinize-reference.ts';
 import { FstError } from '../../../../decoder/fst/errors.ts';
@@ -12,58 +10,11 @@ import { ALL_PROPS, Props, computeProperties } from '../../../../decoder/fst/pro
 import { LogSemiring, TropicalSemiring } from '../../../../decoder/fst/semiring.ts';
 import { compileText, printText } from '../../../../decoder/fst/text-format.ts';
 import { VectorFst } from '../../../../decoder/fst/vector-fst.ts';
-import { OpenFstWorkspace, arcType, openFstSkipReason } from '../../../support/openfst.ts';
-import { randomFst, type RandomFstOptions } from '../../../support/random-fst.ts';
-import { Rng, baseSeed } from '../../../support/random.ts';
+import { OpenFstWorkspace, isomorphicLine, openFstSkipReason } from '../../../support/openfst.ts';
+import { delayedOutputTransducer, randomFst, type RandomFstOptions } from '../../../support/random-fst.ts';
+import { baseSeed } from '../../../support/random.ts';
 
 const isCode = (code: string) => (e: unknown) => e instanceof FstError && e.code === code;
-
-/**
- * A functional transducer with output delays: a random epsilon-free acceptor whose label x outputs h(x), each
- * output emitted on its own arc or one arc later (chosen at random), with a final epsilon-input arc flushing
- * a pending output. Several paths with one input then reach states with different pending outputs.
- */
-function delayedOutputTransducer(seed: number, opts: RandomFstOptions): VectorFst {
-  const a = randomFst(seed, { ...opts, acceptor: true, epsilonProb: 0 });
-  const rng = new Rng(seed * 7 + 3);
-  const sr = a.semiring;
-  const outOf = (l: number) => (l % 3 === 0 ? 0 : l + 10);
-  const t = new VectorFst(sr);
-  const ids = new Map<string, number>();
-  const queue: [number, number][] = [];
-  const id = (q: number, p: number): number => {
-    const key = `${q},${p}`;
-    let s = ids.get(key);
-    if (s === undefined) {
-      s = t.addState();
-      ids.set(key, s);
-      queue.push([q, p]);
-    }
-    return s;
-  };
-  t.setStart(id(a.start(), 0));
-  let superfinal = -1;
-  for (let i = 0; i < queue.length; i++) {
-    const [q, p] = queue[i];
-    const s = id(q, p);
-    for (const arc of arcsOf(a, q)) {
-      if (p === 0 && rng.bool(0.5)) t.addArc(s, arc.ilabel, outOf(arc.ilabel), arc.weight, id(arc.nextstate, 0));
-      else t.addArc(s, arc.ilabel, p === 0 ? 0 : outOf(p), arc.weight, id(arc.nextstate, arc.ilabel));
-    }
-    const f = a.final(q);
-    if (f === sr.zero) continue;
-    if (p === 0) {
-      t.setFinal(s, f);
-    } else {
-      if (superfinal < 0) {
-        superfinal = t.addState();
-        t.setFinal(superfinal, sr.one);
-      }
-      t.addArc(s, 0, outOf(p), f, superfinal);
-    }
-  }
-  return t;
-}
 
 test('determinize merges same-label arcs and divides out the common weight', () => {
   const f = compileText('0 1 1 1 1\n0 2 1 1 2\n1 3 2 2 3\n2 3 3 3 1\n3 0.5\n');
@@ -194,23 +145,19 @@ test('determinize is isomorphic to fstdeterminize and fails where it fails', { s
     const cases = oracleCases();
     const lines: string[] = [];
     cases.forEach((c, i) => {
-      writeFileSync(ws.path(`in${i}.txt`), printText(c.fst));
-      const type = arcType(c.fst.semiring);
-      lines.push(`fstcompile --keep_state_numbering --arc_type=${type} in${i}.txt in${i}.fst || exit 1`);
+      lines.push(ws.compileLine(`in${i}`, c.fst));
       lines.push(`timeout 2 fstdeterminize in${i}.fst det${i}.fst 2> err${i}.txt; echo $? > rc${i}.txt`);
       if (typeof c.ours !== 'string') {
-        writeFileSync(ws.path(`ours${i}.txt`), printText(c.ours));
-        lines.push(`fstcompile --keep_state_numbering --arc_type=${type} ours${i}.txt ours${i}.fst || exit 1`);
-        lines.push(`if [ "$(cat rc${i}.txt)" = 0 ]; then fstisomorphic --delta=0.0009765625 det${i}.fst ours${i}.fst; echo $? > iso${i}.txt; fi`);
+        lines.push(ws.compileLine(`ours${i}`, c.ours));
+        lines.push(`if [ "$(cat rc${i}.txt)" = 0 ]; then ${isomorphicLine(`det${i}.fst`, `ours${i}.fst`, `iso${i}.txt`)}; fi`);
       }
     });
-    const r = spawnSync('bash', ['-c', lines.join('\n')], { cwd: ws.dir, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
+    ws.script(lines);
     let compared = 0;
     let failedBoth = 0;
     cases.forEach((c, i) => {
-      const rc = readFileSync(ws.path(`rc${i}.txt`), 'utf8').trim();
-      const err = readFileSync(ws.path(`err${i}.txt`), 'utf8');
+      const rc = ws.read(`rc${i}.txt`).trim();
+      const err = ws.read(`err${i}.txt`);
       if (typeof c.ours === 'string') {
         assert.notEqual(rc, '0', `seed ${c.seed}: ours threw ${c.ours} but fstdeterminize succeeded`);
         if (c.ours === 'FST_NONFUNCTIONAL') assert.match(err, /non-functional/, `seed ${c.seed}: OpenFst failed otherwise`);
@@ -219,7 +166,7 @@ test('determinize is isomorphic to fstdeterminize and fails where it fails', { s
         return;
       }
       assert.equal(rc, '0', `seed ${c.seed}: fstdeterminize failed (${err.trim()}) but ours succeeded`);
-      assert.equal(readFileSync(ws.path(`iso${i}.txt`), 'utf8').trim(), '0', `seed ${c.seed}: not isomorphic`);
+      assert.equal(ws.read(`iso${i}.txt`).trim(), '0', `seed ${c.seed}: not isomorphic`);
       compared++;
     });
     assert.ok(compared >= 200, `only ${compared} results compared`);

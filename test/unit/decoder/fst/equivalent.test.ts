@@ -2,20 +2,17 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { determinize } from '../../../../decoder/fst/determinize.ts';
 import { equivalent } from '../../../../decoder/fst/equivalent.ts';
 import { FstError } from '../../../../decoder/fst/errors.ts';
-import { arcsOf, type Fst } from '../../../../decoder/fst/fst.ts';
 import { minimize } from '../../../../decoder/fst/minimize.ts';
 import { Props } from '../../../../decoder/fst/properties.ts';
 import { LogSemiring, TropicalSemiring } from '../../../../decoder/fst/semiring.ts';
-import { compileText, printText } from '../../../../decoder/fst/text-format.ts';
+import { compileText } from '../../../../decoder/fst/text-format.ts';
 import { VectorFst } from '../../../../decoder/fst/vector-fst.ts';
-import { OpenFstWorkspace, arcType, openFstSkipReason } from '../../../support/openfst.ts';
-import { randomFst, type RandomFstOptions } from '../../../support/random-fst.ts';
-import { Rng, baseSeed } from '../../../support/random.ts';
+import { OpenFstWorkspace, openFstSkipReason } from '../../../support/openfst.ts';
+import { randomFst, splitStates, type RandomFstOptions } from '../../../support/random-fst.ts';
+import { baseSeed } from '../../../support/random.ts';
 
 const acc = (text: string, semiring = TropicalSemiring) => compileText(text, { acceptor: true, semiring });
 const missing = (name: string) => (e: unknown) =>
@@ -53,22 +50,6 @@ test('equivalent checks its preconditions', () => {
     (e: unknown) => e instanceof FstError && e.code === 'FST_SEMIRING',
   );
 });
-
-/** Every state doubled, arcs to a random copy: the same weighted language through different states. */
-function splitStates(f: Fst, seed: number): VectorFst {
-  const rng = new Rng(seed);
-  const g = new VectorFst(f.semiring);
-  const n = f.numStates();
-  g.addStates(2 * n);
-  g.setStart(2 * f.start());
-  for (let s = 0; s < n; s++) {
-    for (let c = 0; c < 2; c++) {
-      g.setFinal(2 * s + c, f.final(s));
-      for (const a of arcsOf(f, s)) g.addArc(2 * s + c, a.ilabel, a.olabel, a.weight, 2 * a.nextstate + rng.int(0, 1));
-    }
-  }
-  return g;
-}
 
 test('equivalent agrees with fstequivalent on random pairs', { skip: openFstSkipReason() }, () => {
   const ws = new OpenFstWorkspace();
@@ -116,20 +97,16 @@ test('equivalent agrees with fstequivalent on random pairs', { skip: openFstSkip
       const ours = equivalent(a, b);
       if (ours) trueCount++;
       cases.push({ seed, ours });
-      writeFileSync(ws.path(`a${k}.txt`), printText(a));
-      writeFileSync(ws.path(`b${k}.txt`), printText(b));
-      const type = arcType(sr);
       lines.push(
-        `fstcompile --keep_state_numbering --arc_type=${type} a${k}.txt a${k}.fst || exit 1`,
-        `fstcompile --keep_state_numbering --arc_type=${type} b${k}.txt b${k}.fst || exit 1`,
+        ws.compileLine(`a${k}`, a),
+        ws.compileLine(`b${k}`, b),
         `fstequivalent a${k}.fst b${k}.fst 2> err${k}.txt; echo $? > rc${k}.txt`,
       );
     }
-    const r = spawnSync('bash', ['-c', lines.join('\n')], { cwd: ws.dir, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
+    ws.script(lines);
     cases.forEach(({ seed, ours }, k) => {
-      const rc = readFileSync(ws.path(`rc${k}.txt`), 'utf8').trim();
-      assert.ok(rc === '0' || rc === '2', `seed ${seed}: fstequivalent failed: ${readFileSync(ws.path(`err${k}.txt`), 'utf8')}`);
+      const rc = ws.read(`rc${k}.txt`).trim();
+      assert.ok(rc === '0' || rc === '2', `seed ${seed}: fstequivalent failed: ${ws.read(`err${k}.txt`)}`);
       assert.equal(ours, rc === '0', `seed ${seed}: ours says ${ours}`);
     });
     assert.ok(trueCount > 40 && trueCount < 200, `unbalanced cases: ${trueCount} equivalent`);

@@ -2,11 +2,9 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { determinize } from '../../../../decoder/fst/determinize.ts';
 import { FstError } from '../../../../decoder/fst/errors.ts';
-import { arcsOf, type Fst } from '../../../../decoder/fst/fst.ts';
+import { arcsOf } from '../../../../decoder/fst/fst.ts';
 import { minimize } from '../../../../decoder/fst/minimize.ts';
 import {
   coarsestPartition,
@@ -17,8 +15,8 @@ import { ALL_PROPS, Props, computeProperties } from '../../../../decoder/fst/pro
 import { LogSemiring, TropicalSemiring } from '../../../../decoder/fst/semiring.ts';
 import { compileText, printText } from '../../../../decoder/fst/text-format.ts';
 import { VectorFst } from '../../../../decoder/fst/vector-fst.ts';
-import { OpenFstWorkspace, arcType, openFstSkipReason } from '../../../support/openfst.ts';
-import { randomFst, type RandomFstOptions } from '../../../support/random-fst.ts';
+import { OpenFstWorkspace, isomorphicLine, openFstSkipReason } from '../../../support/openfst.ts';
+import { randomFst, splitStates, type RandomFstOptions } from '../../../support/random-fst.ts';
 import { Rng, baseSeed } from '../../../support/random.ts';
 
 /**
@@ -38,26 +36,6 @@ function randomDeterministic(seed: number, opts: RandomFstOptions): VectorFst {
       if (seen.has(a.ilabel)) continue;
       seen.add(a.ilabel);
       g.addArc(s, a.ilabel, a.olabel, heavy ? 1.5 + a.weight / 2 : a.weight, a.nextstate);
-    }
-  }
-  return g;
-}
-
-/**
- * An equivalent FST with every state doubled: copies 2s and 2s+1 of s have s's arcs, each arc going to a
- * randomly chosen copy of its destination. Every path maps to exactly one path, so weights are unchanged in
- * any semiring, and minimization must merge the copies again.
- */
-function splitStates(f: Fst, seed: number): VectorFst {
-  const rng = new Rng(seed);
-  const g = new VectorFst(f.semiring);
-  const n = f.numStates();
-  g.addStates(2 * n);
-  g.setStart(2 * f.start());
-  for (let s = 0; s < n; s++) {
-    for (let c = 0; c < 2; c++) {
-      g.setFinal(2 * s + c, f.final(s));
-      for (const a of arcsOf(f, s)) g.addArc(2 * s + c, a.ilabel, a.olabel, a.weight, 2 * a.nextstate + rng.int(0, 1));
     }
   }
   return g;
@@ -195,23 +173,19 @@ test('minimize is isomorphic to fstminimize on random deterministic FSTs', { ski
     const inputs = oracleInputs();
     const lines: string[] = [];
     inputs.forEach(({ fst }, i) => {
-      const type = arcType(fst.semiring);
-      writeFileSync(ws.path(`in${i}.txt`), printText(fst));
       const ours = VectorFst.from(fst);
       minimize(ours);
       assert.equal(ours.properties(ALL_PROPS, false) & ~computeProperties(ours), 0, `seed ${inputs[i].seed}: cached properties`);
-      writeFileSync(ws.path(`ours${i}.txt`), printText(ours));
       lines.push(
-        `fstcompile --keep_state_numbering --arc_type=${type} in${i}.txt in${i}.fst || exit 1`,
+        ws.compileLine(`in${i}`, fst),
         `fstminimize in${i}.fst min${i}.fst || exit 1`,
-        `fstcompile --keep_state_numbering --arc_type=${type} ours${i}.txt ours${i}.fst || exit 1`,
-        `fstisomorphic --delta=0.0009765625 min${i}.fst ours${i}.fst; echo $? > iso${i}.txt`,
+        ws.compileLine(`ours${i}`, ours),
+        isomorphicLine(`min${i}.fst`, `ours${i}.fst`, `iso${i}.txt`),
       );
     });
-    const r = spawnSync('bash', ['-c', lines.join('\n')], { cwd: ws.dir, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
+    ws.script(lines);
     inputs.forEach(({ seed }, i) => {
-      assert.equal(readFileSync(ws.path(`iso${i}.txt`), 'utf8').trim(), '0', `seed ${seed}: not isomorphic to fstminimize`);
+      assert.equal(ws.read(`iso${i}.txt`).trim(), '0', `seed ${seed}: not isomorphic to fstminimize`);
     });
     assert.ok(inputs.length >= 200, `only ${inputs.length} inputs`);
   } finally {

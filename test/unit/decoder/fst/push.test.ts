@@ -2,8 +2,6 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from '../../../../decoder/fst/connect.ts';
 import { arcsOf } from '../../../../decoder/fst/fst.ts';
 import { ALL_PROPS, computeProperties } from '../../../../decoder/fst/properties.ts';
@@ -11,7 +9,7 @@ import { push } from '../../../../decoder/fst/push.ts';
 import { LogSemiring, TropicalSemiring } from '../../../../decoder/fst/semiring.ts';
 import { compileText, printText } from '../../../../decoder/fst/text-format.ts';
 import { VectorFst } from '../../../../decoder/fst/vector-fst.ts';
-import { OpenFstWorkspace, arcType, openFstSkipReason } from '../../../support/openfst.ts';
+import { OpenFstWorkspace, isomorphicLine, openFstSkipReason } from '../../../support/openfst.ts';
 import { randomFst } from '../../../support/random-fst.ts';
 import { baseSeed } from '../../../support/random.ts';
 
@@ -85,23 +83,19 @@ test('push agrees with fstpush --push_weights on random FSTs', { skip: openFstSk
       const flags = ['--push_weights', '--delta=1e-6'];
       if (toFinal) flags.push('--to_final');
       if (removeTotal) flags.push('--remove_total_weight');
-      const type = arcType(sr);
-      writeFileSync(ws.path(`in${i}.txt`), printText(f));
       const ours = VectorFst.from(f);
       push(ours, { delta: 1e-6, toFinal, removeTotalWeight: removeTotal });
       assert.equal(ours.properties(ALL_PROPS, false) & ~computeProperties(ours), 0, `seed ${seed}: cached properties`);
-      writeFileSync(ws.path(`ours${i}.txt`), printText(ours));
       lines.push(
-        `fstcompile --keep_state_numbering --arc_type=${type} in${i}.txt in${i}.fst || exit 1`,
+        ws.compileLine(`in${i}`, f),
         `fstpush ${flags.join(' ')} in${i}.fst push${i}.fst || exit 1`,
-        `fstcompile --keep_state_numbering --arc_type=${type} ours${i}.txt ours${i}.fst || exit 1`,
-        `fstisomorphic --delta=0.0009765625 push${i}.fst ours${i}.fst; echo $? > iso${i}.txt`,
+        ws.compileLine(`ours${i}`, ours),
+        isomorphicLine(`push${i}.fst`, `ours${i}.fst`, `iso${i}.txt`),
       );
     }
-    const r = spawnSync('bash', ['-c', lines.join('\n')], { cwd: ws.dir, encoding: 'utf8' });
-    assert.equal(r.status, 0, r.stderr);
+    ws.script(lines);
     seeds.forEach((seed, i) => {
-      assert.equal(readFileSync(ws.path(`iso${i}.txt`), 'utf8').trim(), '0', `seed ${seed}: differs from fstpush`);
+      assert.equal(ws.read(`iso${i}.txt`).trim(), '0', `seed ${seed}: differs from fstpush`);
     });
   } finally {
     ws.dispose();

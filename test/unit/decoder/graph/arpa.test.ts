@@ -9,10 +9,10 @@ import { ArcView, arcsOf, totalArcs, type Fst } from '../../../../decoder/fst/fs
 import { Props } from '../../../../decoder/fst/properties.ts';
 import { formatWeight, printText } from '../../../../decoder/fst/text-format.ts';
 import { ArpaParser, arpaToFst, parseArpa, parseArpaStream, readArpaFile, type ArpaFst } from '../../../../decoder/graph/arpa.ts';
-import { GraphError, type GraphErrorCode } from '../../../../decoder/graph/errors.ts';
 import { WordTable } from '../../../../decoder/graph/words.ts';
 import { Rng, baseSeed } from '../../../support/random.ts';
 import { bestCost } from '../../../support/word-paths.ts';
+import { graphErrorCode } from '../../../support/graph-error-code.ts';
 
 const BIGRAM = `Header text before \\data\\ is ignored.
 \\data\\
@@ -77,15 +77,6 @@ const SENTENCES = [
   'the mat',
   'cat sat the cat sat the mat',
 ];
-
-function code(c: GraphErrorCode, details: Record<string, unknown> = {}) {
-  return (e: unknown) => {
-    assert.ok(e instanceof GraphError, String(e));
-    assert.equal(e.code, c, e.message);
-    for (const [k, v] of Object.entries(details)) assert.deepEqual(e.details[k], v, k);
-    return true;
-  };
-}
 
 /** An ARPA model as plain maps, read with split() — independent of the parser under test. */
 interface RefLm {
@@ -319,30 +310,30 @@ test('truncated and garbled ARPA files fail with codes and line numbers', () => 
   const lines = TRIGRAM.split('\n');
   const at = (s: string) => lines.indexOf(s) + 1;
   const cut = (n: number) => lines.slice(0, n).join('\n');
-  assert.throws(() => parseArpa(cut(at('-0.2 the cat sat'))), code('ARPA_TRUNCATED', { section: '\\3-grams:', expected: 4, found: 2 }));
-  assert.throws(() => parseArpa(cut(at('\\end\\') - 1)), code('ARPA_TRUNCATED', { section: '\\end\\' }));
-  assert.throws(() => parseArpa(cut(at('\\3-grams:') - 1) + '\n\\end\\\n'), code('ARPA_TRUNCATED', { section: '\\3-grams:', expected: 4, found: 0 }));
-  assert.throws(() => parseArpa(TRIGRAM.replace('ngram 2=7', 'ngram 2=8')), code('ARPA_TRUNCATED', { section: '\\2-grams:', expected: 8, found: 7 }));
-  assert.throws(() => parseArpa(TRIGRAM.replace('ngram 2=7', 'ngram 2=6')), code('ARPA_SYNTAX', { line: at('-1.2 <s> cat -0.05') }));
-  assert.throws(() => parseArpa(TRIGRAM.replace('-0.7 cat sat', '-0.7 cat')), code('ARPA_SYNTAX', { line: at('-0.7 cat sat -0.1') }));
-  assert.throws(() => parseArpa(TRIGRAM.replace('-0.7 cat sat', 'x0.7 cat sat')), code('ARPA_SYNTAX', { line: at('-0.7 cat sat -0.1') }));
-  assert.throws(() => parseArpa(TRIGRAM.replace('-0.7 cat sat -0.1', '-0.7 cat sat zz')), code('ARPA_SYNTAX', { line: at('-0.7 cat sat -0.1') }));
-  assert.throws(() => parseArpa(TRIGRAM.replace('-0.7 cat sat', '-0.7 cat dog')), code('ARPA_SYNTAX', { line: at('-0.7 cat sat -0.1') }));
-  assert.throws(() => parseArpa(TRIGRAM.replace('-1.3 mat', '-1.3 cat')), code('ARPA_SYNTAX', { line: at('-1.3 mat -0.1') }));
-  assert.throws(() => parseArpa(TRIGRAM.replace('ngram 1=6', 'ngram 1 6')), code('ARPA_SYNTAX', { line: 2 }));
-  assert.throws(() => parseArpa('just some text\n'), code('ARPA_SYNTAX'));
-  assert.throws(() => parseArpa(''), code('ARPA_SYNTAX'));
-  assert.throws(() => parseArpa('\\data\\\nngram 1=2\n'), code('ARPA_TRUNCATED'));
+  assert.throws(() => parseArpa(cut(at('-0.2 the cat sat'))), graphErrorCode('ARPA_TRUNCATED', { section: '\\3-grams:', expected: 4, found: 2 }));
+  assert.throws(() => parseArpa(cut(at('\\end\\') - 1)), graphErrorCode('ARPA_TRUNCATED', { section: '\\end\\' }));
+  assert.throws(() => parseArpa(cut(at('\\3-grams:') - 1) + '\n\\end\\\n'), graphErrorCode('ARPA_TRUNCATED', { section: '\\3-grams:', expected: 4, found: 0 }));
+  assert.throws(() => parseArpa(TRIGRAM.replace('ngram 2=7', 'ngram 2=8')), graphErrorCode('ARPA_TRUNCATED', { section: '\\2-grams:', expected: 8, found: 7 }));
+  assert.throws(() => parseArpa(TRIGRAM.replace('ngram 2=7', 'ngram 2=6')), graphErrorCode('ARPA_SYNTAX', { line: at('-1.2 <s> cat -0.05') }));
+  assert.throws(() => parseArpa(TRIGRAM.replace('-0.7 cat sat', '-0.7 cat')), graphErrorCode('ARPA_SYNTAX', { line: at('-0.7 cat sat -0.1') }));
+  assert.throws(() => parseArpa(TRIGRAM.replace('-0.7 cat sat', 'x0.7 cat sat')), graphErrorCode('ARPA_SYNTAX', { line: at('-0.7 cat sat -0.1') }));
+  assert.throws(() => parseArpa(TRIGRAM.replace('-0.7 cat sat -0.1', '-0.7 cat sat zz')), graphErrorCode('ARPA_SYNTAX', { line: at('-0.7 cat sat -0.1') }));
+  assert.throws(() => parseArpa(TRIGRAM.replace('-0.7 cat sat', '-0.7 cat dog')), graphErrorCode('ARPA_SYNTAX', { line: at('-0.7 cat sat -0.1') }));
+  assert.throws(() => parseArpa(TRIGRAM.replace('-1.3 mat', '-1.3 cat')), graphErrorCode('ARPA_SYNTAX', { line: at('-1.3 mat -0.1') }));
+  assert.throws(() => parseArpa(TRIGRAM.replace('ngram 1=6', 'ngram 1 6')), graphErrorCode('ARPA_SYNTAX', { line: 2 }));
+  assert.throws(() => parseArpa('just some text\n'), graphErrorCode('ARPA_SYNTAX'));
+  assert.throws(() => parseArpa(''), graphErrorCode('ARPA_SYNTAX'));
+  assert.throws(() => parseArpa('\\data\\\nngram 1=2\n'), graphErrorCode('ARPA_TRUNCATED'));
 });
 
 test('models without <s> or </s>, and bad options, are rejected', () => {
   const noBos = '\\data\\\nngram 1=2\n\\1-grams:\n-0.5 </s>\n-0.5 a\n\\end\\\n';
-  assert.throws(() => arpaToFst(parseArpa(noBos)), code('ARPA_MODEL'));
-  assert.throws(() => arpaToFst(parseArpa(noBos.replace('</s>', '<s>'))), code('ARPA_MODEL'));
+  assert.throws(() => arpaToFst(parseArpa(noBos)), graphErrorCode('ARPA_MODEL'));
+  assert.throws(() => arpaToFst(parseArpa(noBos.replace('</s>', '<s>'))), graphErrorCode('ARPA_MODEL'));
   const m2 = parseArpa(TRIGRAM);
-  assert.throws(() => arpaToFst(m2, { maxOrder: 0 }), code('GRAPH_OPTION', { option: 'maxOrder' }));
-  assert.throws(() => arpaToFst(m2, { vocabularyLimit: 1.5 }), code('GRAPH_OPTION', { option: 'vocabularyLimit' }));
-  assert.throws(() => arpaToFst(m2, { prune: 1 } as never), code('GRAPH_OPTION', { option: 'prune' }));
+  assert.throws(() => arpaToFst(m2, { maxOrder: 0 }), graphErrorCode('GRAPH_OPTION', { option: 'maxOrder' }));
+  assert.throws(() => arpaToFst(m2, { vocabularyLimit: 1.5 }), graphErrorCode('GRAPH_OPTION', { option: 'vocabularyLimit' }));
+  assert.throws(() => arpaToFst(m2, { prune: 1 } as never), graphErrorCode('GRAPH_OPTION', { option: 'prune' }));
 });
 
 const LM20K = '/work/shared/data/lm/en-us-20k-3g.arpa.gz';

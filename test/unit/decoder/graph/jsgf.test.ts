@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { totalArcs } from '../../../../decoder/fst/fst.ts';
 import { Props } from '../../../../decoder/fst/properties.ts';
 import { compileText } from '../../../../decoder/fst/text-format.ts';
-import { GraphError, type GraphErrorCode } from '../../../../decoder/graph/errors.ts';
+import { GraphError } from '../../../../decoder/graph/errors.ts';
 import { compileJsgf, jsgfToFst, parseJsgf, type JsgfExpansion, type JsgfGrammar } from '../../../../decoder/graph/jsgf.ts';
 import { WordTable } from '../../../../decoder/graph/words.ts';
 import { OpenFstWorkspace, equivalent, openFstSkipReason, run } from '../../../support/openfst.ts';
 import { Rng, baseSeed } from '../../../support/random.ts';
 import { sentenceCost } from '../../../support/word-paths.ts';
+import { graphErrorCode } from '../../../support/graph-error-code.ts';
 
 const HOME = `#JSGF V1.0 UTF-8 en;
 grammar home;
@@ -22,15 +23,6 @@ public <heating> = set the <room> temperature to <digit> degrees;  // digits are
 <room> = kitchen | living-room | "dining room" | bedroom;
 <digit> = 1 | 2 | 3 {a tag, ignored};
 `;
-
-function code(c: GraphErrorCode, details: Record<string, unknown> = {}) {
-  return (e: unknown) => {
-    assert.ok(e instanceof GraphError, String(e));
-    assert.equal(e.code, c, e.message);
-    for (const [k, v] of Object.entries(details)) assert.deepEqual(e.details[k], v, k);
-    return true;
-  };
-}
 
 function grammar(body: string): string {
   return `#JSGF V1.0;\ngrammar g;\n${body}`;
@@ -118,7 +110,7 @@ test('the root option compiles one rule, public or not; several public rules are
   const c = compileJsgf(text, words, { root: 'c' });
   assert.equal(sentenceCost(c, words, 'gamma'), 0);
   assert.equal(sentenceCost(c, words, 'alpha'), Infinity);
-  assert.throws(() => compileJsgf(text, words, { root: 'nope' }), code('GRAMMAR_UNKNOWN_RULE', { rule: 'nope' }));
+  assert.throws(() => compileJsgf(text, words, { root: 'nope' }), graphErrorCode('GRAMMAR_UNKNOWN_RULE', { rule: 'nope' }));
   assert.equal(sentenceCost(compileJsgf(grammar('public <a> = x <g.b>; <b> = y;\n'), words), words, 'x y'), 0);
 });
 
@@ -155,46 +147,46 @@ test('syntax errors report line and column', () => {
     ['public <a> = /0/ x | /0/ y;\n', 3, 27],
   ];
   for (const [body, line, column] of cases) {
-    assert.throws(() => parseJsgf(grammar(body)), code('GRAMMAR_SYNTAX', { line, column }), body);
+    assert.throws(() => parseJsgf(grammar(body)), graphErrorCode('GRAMMAR_SYNTAX', { line, column }), body);
   }
-  assert.throws(() => parseJsgf('grammar g;\npublic <a> = x;\n'), code('GRAMMAR_SYNTAX', { line: 1, column: 1 }));
-  assert.throws(() => parseJsgf('#JSGF V1.0;\npublic <a> = x;\n'), code('GRAMMAR_SYNTAX', { line: 2, column: 1 }));
-  assert.throws(() => parseJsgf('#JSGF;\ngrammar g;\n'), code('GRAMMAR_SYNTAX', { line: 1, column: 1 }));
+  assert.throws(() => parseJsgf('grammar g;\npublic <a> = x;\n'), graphErrorCode('GRAMMAR_SYNTAX', { line: 1, column: 1 }));
+  assert.throws(() => parseJsgf('#JSGF V1.0;\npublic <a> = x;\n'), graphErrorCode('GRAMMAR_SYNTAX', { line: 2, column: 1 }));
+  assert.throws(() => parseJsgf('#JSGF;\ngrammar g;\n'), graphErrorCode('GRAMMAR_SYNTAX', { line: 1, column: 1 }));
 });
 
 test('unknown rules and unspellable tokens report their position', () => {
-  assert.throws(() => parseJsgf(grammar('public <a> = call <person>;\n')), code('GRAMMAR_UNKNOWN_RULE', { rule: 'person', line: 3, column: 19 }));
-  assert.throws(() => parseJsgf(grammar('public <a> = call 911;\n')), code('WORD_UNSPELLABLE', { word: '911', line: 3, column: 19 }));
+  assert.throws(() => parseJsgf(grammar('public <a> = call <person>;\n')), graphErrorCode('GRAMMAR_UNKNOWN_RULE', { rule: 'person', line: 3, column: 19 }));
+  assert.throws(() => parseJsgf(grammar('public <a> = call 911;\n')), graphErrorCode('WORD_UNSPELLABLE', { word: '911', line: 3, column: 19 }));
 });
 
 test('recursive rules are rejected, unless unreachable', () => {
   const words = new WordTable();
-  assert.throws(() => compileJsgf(grammar('public <a> = go <a> | stop;\n'), words), code('GRAMMAR_RECURSION', { rule: 'a' }));
+  assert.throws(() => compileJsgf(grammar('public <a> = go <a> | stop;\n'), words), graphErrorCode('GRAMMAR_RECURSION', { rule: 'a' }));
   assert.throws(
     () => compileJsgf(grammar('public <a> = x <b>;\n<b> = y [<c>];\n<c> = z <b>;\n'), words),
-    code('GRAMMAR_RECURSION', { rule: 'b', cycle: ['b', 'c', 'b'] }),
+    graphErrorCode('GRAMMAR_RECURSION', { rule: 'b', cycle: ['b', 'c', 'b'] }),
   );
   assert.equal(sentenceCost(compileJsgf(grammar('public <a> = x;\n<r> = y <r>;\n'), words), words, 'x'), 0);
 });
 
 test('grammars that accept nothing, or have no public rule, are GRAMMAR_EMPTY', () => {
   const words = new WordTable();
-  assert.throws(() => compileJsgf(grammar('public <a> = <VOID>;\n'), words), code('GRAMMAR_EMPTY'));
-  assert.throws(() => compileJsgf(grammar('public <a> = x <VOID> | <VOID>;\n'), words), code('GRAMMAR_EMPTY'));
-  assert.throws(() => compileJsgf(grammar('<a> = x;\n'), words), code('GRAMMAR_EMPTY'));
-  assert.throws(() => compileJsgf(grammar(''), words), code('GRAMMAR_EMPTY'));
+  assert.throws(() => compileJsgf(grammar('public <a> = <VOID>;\n'), words), graphErrorCode('GRAMMAR_EMPTY'));
+  assert.throws(() => compileJsgf(grammar('public <a> = x <VOID> | <VOID>;\n'), words), graphErrorCode('GRAMMAR_EMPTY'));
+  assert.throws(() => compileJsgf(grammar('<a> = x;\n'), words), graphErrorCode('GRAMMAR_EMPTY'));
+  assert.throws(() => compileJsgf(grammar(''), words), graphErrorCode('GRAMMAR_EMPTY'));
 });
 
 test('closed vocabularies, frozen tables, limits and options are enforced', () => {
   const closed = WordTable.fromWords(['turn', 'on']);
-  assert.throws(() => compileJsgf(grammar('public <a> = turn off;\n'), closed, { closedVocabulary: true }), code('WORD_OOV', { word: 'off', line: 3, column: 19 }));
+  assert.throws(() => compileJsgf(grammar('public <a> = turn off;\n'), closed, { closedVocabulary: true }), graphErrorCode('WORD_OOV', { word: 'off', line: 3, column: 19 }));
   closed.disambig(0);
-  assert.throws(() => compileJsgf(grammar('public <a> = turn off;\n'), closed), code('WORD_TABLE_FROZEN', { word: 'off' }));
+  assert.throws(() => compileJsgf(grammar('public <a> = turn off;\n'), closed), graphErrorCode('WORD_TABLE_FROZEN', { word: 'off' }));
   const big = grammar('public <a> = <b> <b> <b> <b>;\n<b> = <c> <c> <c> <c>;\n<c> = a b c d e f g h;\n');
-  assert.throws(() => compileJsgf(big, new WordTable(), { maxStates: 100 }), code('GRAMMAR_LIMIT', { limit: 100 }));
-  assert.throws(() => compileJsgf(big, new WordTable(), { rooot: 'a' } as never), code('GRAPH_OPTION', { option: 'rooot' }));
-  assert.throws(() => compileJsgf(big, new WordTable(), { maxArcs: 50 }), code('GRAMMAR_LIMIT', { limit: 50 }));
-  assert.throws(() => jsgfToFst(parseJsgf(big), new WordTable(), { maxStates: 0 }), code('GRAPH_OPTION', { option: 'maxStates' }));
+  assert.throws(() => compileJsgf(big, new WordTable(), { maxStates: 100 }), graphErrorCode('GRAMMAR_LIMIT', { limit: 100 }));
+  assert.throws(() => compileJsgf(big, new WordTable(), { rooot: 'a' } as never), graphErrorCode('GRAPH_OPTION', { option: 'rooot' }));
+  assert.throws(() => compileJsgf(big, new WordTable(), { maxArcs: 50 }), graphErrorCode('GRAMMAR_LIMIT', { limit: 50 }));
+  assert.throws(() => jsgfToFst(parseJsgf(big), new WordTable(), { maxStates: 0 }), graphErrorCode('GRAPH_OPTION', { option: 'maxStates' }));
 });
 
 test('lists of alternatives stay linear in size when concatenated', () => {

@@ -7,10 +7,10 @@ import { Props } from '../../../../decoder/fst/properties.ts';
 import { shortestDistance } from '../../../../decoder/fst/shortest-distance.ts';
 import { LogSemiring } from '../../../../decoder/fst/semiring.ts';
 import { VectorFst } from '../../../../decoder/fst/vector-fst.ts';
-import { GraphError, type GraphErrorCode } from '../../../../decoder/graph/errors.ts';
 import { parsePhrases, phrasesToFst, wordLoopFst } from '../../../../decoder/graph/phrases.ts';
 import { WordTable } from '../../../../decoder/graph/words.ts';
 import { sentenceCost } from '../../../support/word-paths.ts';
+import { graphErrorCode } from '../../../support/graph-error-code.ts';
 
 const LIST = `# living room
 Turn on the light /2.5/
@@ -21,15 +21,6 @@ turn off the light
 turn off the living-room light, please! /0.5/
 open the door /0/
 `;
-
-function code(c: GraphErrorCode, details: Record<string, unknown> = {}) {
-  return (e: unknown) => {
-    assert.ok(e instanceof GraphError, String(e));
-    assert.equal(e.code, c, e.message);
-    for (const [k, v] of Object.entries(details)) assert.deepEqual(e.details[k], v, k);
-    return true;
-  };
-}
 
 function close(a: number, b: number): boolean {
   return Math.abs(a - b) < 1e-5;
@@ -93,16 +84,16 @@ test('unweighted phrases are uniform; duplicates add their weights', () => {
 });
 
 test('phrase list errors carry codes and positions', () => {
-  assert.throws(() => parsePhrases('ok\nturn on /-1/\n'), code('GRAMMAR_SYNTAX', { line: 2, column: 9 }));
-  assert.throws(() => parsePhrases('turn on /x/\n'), code('GRAMMAR_SYNTAX', { line: 1, column: 9 }));
-  assert.throws(() => parsePhrases('a/b c\n'), code('GRAMMAR_SYNTAX', { line: 1, column: 2 }));
-  assert.throws(() => parsePhrases('ok\n  ... /2/\n'), code('GRAMMAR_SYNTAX', { line: 2, column: 3 }));
-  assert.throws(() => parsePhrases('ok\ncall 911\n'), code('WORD_UNSPELLABLE', { line: 2, word: '911' }));
-  assert.throws(() => phrasesToFst('# nothing\n\n', new WordTable()), code('GRAMMAR_EMPTY'));
-  assert.throws(() => phrasesToFst('a /0/\n', new WordTable()), code('GRAMMAR_EMPTY'));
+  assert.throws(() => parsePhrases('ok\nturn on /-1/\n'), graphErrorCode('GRAMMAR_SYNTAX', { line: 2, column: 9 }));
+  assert.throws(() => parsePhrases('turn on /x/\n'), graphErrorCode('GRAMMAR_SYNTAX', { line: 1, column: 9 }));
+  assert.throws(() => parsePhrases('a/b c\n'), graphErrorCode('GRAMMAR_SYNTAX', { line: 1, column: 2 }));
+  assert.throws(() => parsePhrases('ok\n  ... /2/\n'), graphErrorCode('GRAMMAR_SYNTAX', { line: 2, column: 3 }));
+  assert.throws(() => parsePhrases('ok\ncall 911\n'), graphErrorCode('WORD_UNSPELLABLE', { line: 2, word: '911' }));
+  assert.throws(() => phrasesToFst('# nothing\n\n', new WordTable()), graphErrorCode('GRAMMAR_EMPTY'));
+  assert.throws(() => phrasesToFst('a /0/\n', new WordTable()), graphErrorCode('GRAMMAR_EMPTY'));
   const closed = WordTable.fromWords(['yes']);
-  assert.throws(() => phrasesToFst('yes\nno\n', closed, { closedVocabulary: true }), code('WORD_OOV', { word: 'no', line: 2 }));
-  assert.throws(() => phrasesToFst('yes\n', closed, { closed: true } as never), code('GRAPH_OPTION'));
+  assert.throws(() => phrasesToFst('yes\nno\n', closed, { closedVocabulary: true }), graphErrorCode('WORD_OOV', { word: 'no', line: 2 }));
+  assert.throws(() => phrasesToFst('yes\n', closed, { closed: true } as never), graphErrorCode('GRAPH_OPTION'));
 });
 
 test('wordLoopFst accepts one or more of the words, each at ln N', () => {
@@ -114,7 +105,7 @@ test('wordLoopFst accepts one or more of the words, each at ln N', () => {
   assert.equal(sentenceCost(g, words, ''), Infinity);
   assert.equal(g.numStates(), 2);
   assert.equal(g.properties(Props.I_DETERMINISTIC | Props.I_LABEL_SORTED, true), Props.I_DETERMINISTIC | Props.I_LABEL_SORTED);
-  assert.throws(() => wordLoopFst([], words), code('GRAMMAR_EMPTY'));
-  assert.throws(() => wordLoopFst(['living-room'], words), code('WORD_UNSPELLABLE'));
-  assert.throws(() => wordLoopFst(['maybe'], WordTable.fromWords(['yes']), { closedVocabulary: true }), code('WORD_OOV'));
+  assert.throws(() => wordLoopFst([], words), graphErrorCode('GRAMMAR_EMPTY'));
+  assert.throws(() => wordLoopFst(['living-room'], words), graphErrorCode('WORD_UNSPELLABLE'));
+  assert.throws(() => wordLoopFst(['maybe'], WordTable.fromWords(['yes']), { closedVocabulary: true }), graphErrorCode('WORD_OOV'));
 });

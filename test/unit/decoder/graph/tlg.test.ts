@@ -5,16 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compose } from '../../../../decoder/fst/compose.ts';
 import { ConstFst } from '../../../../decoder/fst/const-fst.ts';
 import { FstError } from '../../../../decoder/fst/errors.ts';
-import { ArcView, arcsOf, type Fst, type Label } from '../../../../decoder/fst/fst.ts';
+import { arcsOf, type Fst } from '../../../../decoder/fst/fst.ts';
 import { Props } from '../../../../decoder/fst/properties.ts';
 import { LogSemiring } from '../../../../decoder/fst/semiring.ts';
-import { shortestDistance } from '../../../../decoder/fst/shortest-distance.ts';
 import { VectorFst } from '../../../../decoder/fst/vector-fst.ts';
 import { arpaToFst, parseArpa } from '../../../../decoder/graph/arpa.ts';
-import { ctcAlignment } from '../../../../decoder/graph/ctc-topology.ts';
 import { GraphError } from '../../../../decoder/graph/errors.ts';
 import { GRAPH_FILES, loadGraph, readGraphMeta, saveGraph } from '../../../../decoder/graph/graph-store.ts';
 import { phrasesToFst } from '../../../../decoder/graph/phrases.ts';
@@ -27,68 +24,13 @@ import {
   type CompiledGraph,
   type GrammarSource,
 } from '../../../../decoder/graph/tlg.ts';
-import { DEFAULT_TOKENS, TokenTable, type TokenId } from '../../../../decoder/graph/tokens.ts';
+import { DEFAULT_TOKENS, TokenTable } from '../../../../decoder/graph/tokens.ts';
 import { WordTable } from '../../../../decoder/graph/words.ts';
 import { graphMain } from '../../../../cli/graph.ts';
+import { gCost, readings, sentenceFrames } from '../../../support/tlg-paths.ts';
 
 function codeIs(code: string) {
   return (e: unknown) => (e instanceof GraphError || e instanceof FstError) && e.code === code;
-}
-
-/** Every word sequence TLG gives the frame string (epsilon-input arcs followed), with its least cost. */
-function decode(tlg: Fst, frames: readonly Label[], words: WordTable): Map<string, number> {
-  const out = new Map<string, number>();
-  const view = new ArcView();
-  const visit = (s: number, pos: number, o: number[], cost: number, depth: number) => {
-    if (depth > 10 * frames.length + 50) throw new Error('epsilon cycle');
-    if (pos === frames.length && tlg.final(s) !== Infinity) {
-      const key = o.map((l) => words.word(l)).join(' ');
-      const c = cost + tlg.final(s);
-      if (!(c >= (out.get(key) ?? Infinity))) out.set(key, c);
-    }
-    tlg.arcs(s, view);
-    const arcs: number[][] = [];
-    for (let a = view.begin; a < view.end; a++) arcs.push([view.ilabel[a], view.olabel[a], view.weight[a], view.nextstate[a]]);
-    for (const [il, ol, w, t] of arcs) {
-      if (il !== 0 && (pos >= frames.length || il !== frames[pos])) continue;
-      visit(t, il === 0 ? pos : pos + 1, ol === 0 ? o : [...o, ol], cost + w, depth + 1);
-    }
-  };
-  if (tlg.start() >= 0) visit(tlg.start(), 0, [], 0, 0);
-  return out;
-}
-
-/** The frame string of a sentence: spelled words joined by the space (or not), blanks only between equal tokens. */
-function frames(tokens: TokenTable, sentence: string, spaces = true): Label[] {
-  const ids: TokenId[] = [];
-  sentence.split(' ').forEach((w, i) => {
-    if (i > 0 && spaces && tokens.space >= 0) ids.push(tokens.space);
-    const r = tokens.spell(w);
-    if ('missing' in r) throw new Error(`cannot spell ${w}`);
-    ids.push(...r.tokens);
-  });
-  return ctcAlignment(ids, tokens.blank).map((t) => tokens.label(t));
-}
-
-/** The cost G gives a sentence (⊕ over its paths; back-off symbols read as epsilon). */
-function gCost(g: Fst, words: WordTable, sentence: string): number {
-  const gEps = VectorFst.from(g);
-  for (let s = 0; s < gEps.numStates(); s++) {
-    arcsOf(gEps, s).forEach((a, k) => {
-      if (words.isDisambig(a.ilabel)) gEps.setArc(s, k, 0, a.olabel, a.weight, a.nextstate);
-    });
-  }
-  const sent = new VectorFst(g.semiring);
-  sent.addState();
-  sent.setStart(0);
-  for (const w of sentence.split(' ')) {
-    const t = sent.addState();
-    sent.addArc(t - 1, words.lookup(w), words.lookup(w), 0, t);
-  }
-  sent.setFinal(sent.numStates() - 1, 0);
-  const c = compose(sent, gEps);
-  if (c.start() < 0) return Infinity;
-  return shortestDistance(c, { reverse: true })[c.start()];
 }
 
 const tokens = TokenTable.default();
@@ -101,8 +43,8 @@ book a meeting /3/
 `;
 
 function assertDecodes(graph: CompiledGraph, g: Fst, sentence: string, spaces = true): void {
-  const got = decode(graph.tlg, frames(graph.tokens, sentence, spaces), graph.words);
-  const want = gCost(g, graph.words, sentence);
+  const got = readings(graph.tlg, sentenceFrames(graph.tokens, sentence, spaces), graph.words);
+  const want = gCost(g, graph.words, sentence.split(' '));
   assert.deepEqual([...got.keys()], [sentence], `"${sentence}" (spaces ${spaces})`);
   assert.ok(Math.abs((got.get(sentence) as number) - want) < 1e-3, `"${sentence}": cost ${got.get(sentence)} vs G ${want}`);
 }
@@ -121,26 +63,26 @@ test('doubled letters need a blank between them: "b o o k" is not "book"', () =>
   const graph = buildTlg(g, words, tokens);
   const L = (c: string) => tokens.label(tokens.charToken(c));
   const noBlank = ['c', 'a', 'l', 'l', ' ', 'm', 'o', 'm'].map((c) => (c === ' ' ? tokens.spaceLabel : L(c)));
-  assert.equal(decode(graph.tlg, noBlank, words).size, 0, '"c a l l" collapses to "cal"');
-  const withBlank = frames(tokens, 'call mom');
+  assert.equal(readings(graph.tlg, noBlank, words).size, 0, '"c a l l" collapses to "cal"');
+  const withBlank = sentenceFrames(tokens, 'call mom');
   assert.equal(withBlank.filter((l) => l === tokens.blankLabel).length, 1);
-  assert.deepEqual([...decode(graph.tlg, withBlank, words).keys()], ['call mom']);
+  assert.deepEqual([...readings(graph.tlg, withBlank, words).keys()], ['call mom']);
   // committee: mm, tt and ee each need their blank; dropping any one loses the sentence.
-  const c = frames(tokens, 'there is a committee');
+  const c = sentenceFrames(tokens, 'there is a committee');
   const blanks = c.flatMap((l, i) => (l === tokens.blankLabel ? [i] : []));
   assert.equal(blanks.length, 3, 'mm, tt and ee of "committee"');
   for (const i of blanks) {
     const cut = c.filter((_, j) => j !== i);
-    assert.equal(decode(graph.tlg, cut, words).size, 0, `without the blank at ${i}`);
+    assert.equal(readings(graph.tlg, cut, words).size, 0, `without the blank at ${i}`);
   }
 });
 
 test('repeated frames and extra blanks decode like the minimal frame string', () => {
   const { g, words } = grammarToFst({ kind: 'phrases', text: PHRASES });
   const graph = buildTlg(g, words, tokens);
-  const f = frames(tokens, 'book a meeting');
+  const f = sentenceFrames(tokens, 'book a meeting');
   const stretched = [tokens.blankLabel, ...f.flatMap((l) => [l, l, l]), tokens.blankLabel, tokens.blankLabel];
-  const got = decode(graph.tlg, stretched, words);
+  const got = readings(graph.tlg, stretched, words);
   assert.deepEqual([...got.keys()], ['book a meeting']);
 });
 
@@ -148,7 +90,7 @@ test('a sentence outside the grammar has no path', () => {
   const { g, words } = grammarToFst({ kind: 'phrases', text: PHRASES });
   const graph = buildTlg(g, words, tokens);
   for (const s of ['the committee', 'book', 'call mom call mom', 'a meeting']) {
-    assert.equal(decode(graph.tlg, frames(tokens, s), words).size, 0, s);
+    assert.equal(readings(graph.tlg, sentenceFrames(tokens, s), words).size, 0, s);
   }
 });
 
@@ -210,7 +152,7 @@ public <call> = call (mom | dad);
   for (const s of ['turn on the light', 'turn off the lights please', 'turn on the kitchen light', 'call dad']) {
     assertDecodes(graph, j.g, s);
   }
-  assert.equal(decode(graph.tlg, frames(tokens, 'turn the light'), graph.words).size, 0);
+  assert.equal(readings(graph.tlg, sentenceFrames(tokens, 'turn the light'), graph.words).size, 0);
   const d = grammarToFst({ kind: 'words', words: ['zero', 'one', 'two', 'three', 'seven', 'eight'] });
   const digits = buildTlg(d.g, d.words, tokens);
   assertDecodes(digits, d.g, 'one two three');
@@ -242,7 +184,7 @@ test('unspellable words fail naming the word, or are skipped with warnings; noth
   );
   const graph = compileGrammar(src, noApostrophe, { skipUnspellable: true });
   assert.deepEqual(graph.info.warnings.map((w) => [w.code, w.details.word]), [['WORD_UNSPELLABLE', "don't"]]);
-  assert.deepEqual([...decode(graph.tlg, frames(noApostrophe, 'stop now'), graph.words).keys()], ['stop now']);
+  assert.deepEqual([...readings(graph.tlg, sentenceFrames(noApostrophe, 'stop now'), graph.words).keys()], ['stop now']);
   assert.throws(
     () => compileGrammar({ kind: 'phrases', text: "don't\n" }, noApostrophe, { skipUnspellable: true }),
     codeIs('GRAMMAR_EMPTY'),

@@ -3,17 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SymbolTable } from '../../../../decoder/fst/symbol-table.ts';
-import { GraphError, type GraphErrorCode } from '../../../../decoder/graph/errors.ts';
 import { WordTable, isNormalizedWord, normalizeText, normalizeWord } from '../../../../decoder/graph/words.ts';
-
-function code(c: GraphErrorCode, details: Record<string, unknown> = {}) {
-  return (e: unknown) => {
-    assert.ok(e instanceof GraphError, String(e));
-    assert.equal(e.code, c);
-    for (const [k, v] of Object.entries(details)) assert.deepEqual(e.details[k], v, k);
-    return true;
-  };
-}
+import { graphErrorCode } from '../../../support/graph-error-code.ts';
 
 test('normalizeWord lowercases, strips accents and keeps apostrophes anywhere', () => {
   assert.equal(normalizeWord('Hello'), 'hello');
@@ -28,12 +19,12 @@ test('normalizeWord lowercases, strips accents and keeps apostrophes anywhere', 
 test('normalizeWord spells single digits and rejects other numbers and symbols', () => {
   assert.equal(normalizeWord('0'), 'zero');
   assert.equal(normalizeWord('7'), 'seven');
-  assert.throws(() => normalizeWord('42'), code('WORD_UNSPELLABLE', { word: '42', characters: '42' }));
-  assert.throws(() => normalizeWord('2nd'), code('WORD_UNSPELLABLE', { characters: '2' }));
-  assert.throws(() => normalizeWord('a_b'), code('WORD_UNSPELLABLE', { characters: '_' }));
-  assert.throws(() => normalizeWord('living-room'), code('WORD_UNSPELLABLE', { characters: '-' }));
-  assert.throws(() => normalizeWord("'"), code('WORD_UNSPELLABLE'));
-  assert.throws(() => normalizeWord('日本'), code('WORD_UNSPELLABLE'));
+  assert.throws(() => normalizeWord('42'), graphErrorCode('WORD_UNSPELLABLE', { word: '42', characters: '42' }));
+  assert.throws(() => normalizeWord('2nd'), graphErrorCode('WORD_UNSPELLABLE', { characters: '2' }));
+  assert.throws(() => normalizeWord('a_b'), graphErrorCode('WORD_UNSPELLABLE', { characters: '_' }));
+  assert.throws(() => normalizeWord('living-room'), graphErrorCode('WORD_UNSPELLABLE', { characters: '-' }));
+  assert.throws(() => normalizeWord("'"), graphErrorCode('WORD_UNSPELLABLE'));
+  assert.throws(() => normalizeWord('日本'), graphErrorCode('WORD_UNSPELLABLE'));
 });
 
 test('normalizeText splits on whitespace and hyphens and strips sentence punctuation', () => {
@@ -43,7 +34,7 @@ test('normalizeText splits on whitespace and hyphens and strips sentence punctua
   assert.deepEqual(normalizeText("  rock 'n' roll -- \"now\" (3)  "), ['rock', "'n'", 'roll', 'now', 'three']);
   assert.deepEqual(normalizeText('well\u2014maybe... ok?'), ['well', 'maybe', 'ok']);
   assert.deepEqual(normalizeText(''), []);
-  assert.throws(() => normalizeText('call 911'), code('WORD_UNSPELLABLE', { word: '911' }));
+  assert.throws(() => normalizeText('call 911'), graphErrorCode('WORD_UNSPELLABLE', { word: '911' }));
 });
 
 test('isNormalizedWord accepts a–z and apostrophes with at least one letter', () => {
@@ -68,10 +59,10 @@ test('WordTable numbers <eps> 0, words from 1, disambiguation symbols after the 
   assert.ok(t.isDisambig(5) && t.isDisambig(6) && !t.isDisambig(4) && !t.isDisambig(7));
   assert.ok(t.has('turn') && !t.has('#0') && !t.has('<eps>'));
   assert.equal(t.add('turn'), 1);
-  assert.throws(() => t.add('kitchen'), code('WORD_TABLE_FROZEN', { word: 'kitchen' }));
-  assert.throws(() => t.lookup('kitchen'), code('WORD_OOV', { word: 'kitchen' }));
-  assert.throws(() => t.lookup('#0'), code('WORD_OOV'));
-  assert.throws(() => new WordTable().add('Turn'), code('WORD_UNSPELLABLE'));
+  assert.throws(() => t.add('kitchen'), graphErrorCode('WORD_TABLE_FROZEN', { word: 'kitchen' }));
+  assert.throws(() => t.lookup('kitchen'), graphErrorCode('WORD_OOV', { word: 'kitchen' }));
+  assert.throws(() => t.lookup('#0'), graphErrorCode('WORD_OOV'));
+  assert.throws(() => new WordTable().add('Turn'), graphErrorCode('WORD_UNSPELLABLE'));
   assert.equal(t.symbols.toText(), '<eps>\t0\nturn\t1\non\t2\noff\t3\nlights\t4\n#0\t5\n#1\t6\n');
 });
 
@@ -83,11 +74,11 @@ test('WordTable.fromSymbolTable accepts its own layout and rejects others', () =
   assert.equal(u.numDisambig, 1);
   assert.equal(u.symbols.toText(), t.symbols.toText());
   assert.equal(WordTable.fromSymbolTable(SymbolTable.fromText('<eps> 0\n<unk> 1\nhi 2\n')).numWords, 2);
-  assert.throws(() => WordTable.fromSymbolTable(SymbolTable.fromText('a 0\n')), code('GRAPH_OPTION'));
-  assert.throws(() => WordTable.fromSymbolTable(SymbolTable.fromText('<eps> 0\na 2\n')), code('GRAPH_OPTION'));
-  assert.throws(() => WordTable.fromSymbolTable(SymbolTable.fromText('<eps> 0\n#1 1\n')), code('GRAPH_OPTION'));
+  assert.throws(() => WordTable.fromSymbolTable(SymbolTable.fromText('a 0\n')), graphErrorCode('GRAPH_OPTION'));
+  assert.throws(() => WordTable.fromSymbolTable(SymbolTable.fromText('<eps> 0\na 2\n')), graphErrorCode('GRAPH_OPTION'));
+  assert.throws(() => WordTable.fromSymbolTable(SymbolTable.fromText('<eps> 0\n#1 1\n')), graphErrorCode('GRAPH_OPTION'));
   assert.throws(
     () => WordTable.fromSymbolTable(SymbolTable.fromText('<eps> 0\n#0 1\n<s> 2\n')),
-    code('WORD_TABLE_FROZEN', { word: '<s>' }),
+    graphErrorCode('WORD_TABLE_FROZEN', { word: '<s>' }),
   );
 });

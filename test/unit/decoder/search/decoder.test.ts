@@ -13,6 +13,7 @@ import { DecodingGraph } from '../../../../decoder/search/decoding-graph.ts';
 import { DecoderError } from '../../../../decoder/search/errors.ts';
 import type { UtteranceResult } from '../../../../decoder/search/results.ts';
 import { synthesizePosteriors, type SyntheticOptions, type SyntheticUtterance } from '../../../../decoder/search/synthetic-posteriors.ts';
+import { correctWords } from '../../../support/word-alignment.ts';
 
 const tokens = TokenTable.default();
 const SHIFT_SEC = 0.02;
@@ -189,28 +190,6 @@ test('n-best alternatives on request, best first, posteriors summing to one', ()
   assert.ok(Math.abs(z - 1) < 1e-9);
   assert.deepEqual(decode(g, u, {}, 1).alternatives, []);
 });
-
-/** Which words of `hyp` a longest common subsequence with `ref` keeps (the correctly recognised ones). */
-function correctWords(ref: readonly string[], hyp: readonly string[]): boolean[] {
-  const n = ref.length;
-  const m = hyp.length;
-  const dp = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let a = n - 1; a >= 0; a--) {
-    for (let b = m - 1; b >= 0; b--) dp[a][b] = ref[a] === hyp[b] ? dp[a + 1][b + 1] + 1 : Math.max(dp[a + 1][b], dp[a][b + 1]);
-  }
-  const ok = new Array<boolean>(m).fill(false);
-  let a = 0;
-  let b = 0;
-  while (a < n && b < m) {
-    if (ref[a] === hyp[b]) {
-      ok[b] = true;
-      a++;
-      b++;
-    } else if (dp[a + 1][b] >= dp[a][b + 1]) a++;
-    else b++;
-  }
-  return ok;
-}
 
 test('confidence: on noisy posteriors, wrongly decoded words get lower confidence than right ones', () => {
   const g = digits();

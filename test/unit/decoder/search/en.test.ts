@@ -13,6 +13,7 @@ import { MatrixDecodable } from '../../../../decoder/search/decodable.ts';
 import { WfstDecoder } from '../../../../decoder/search/decoder.ts';
 import { DecodingGraph } from '../../../../decoder/search/decoding-graph.ts';
 import { synthesizePosteriors } from '../../../../decoder/search/synthetic-posteriors.ts';
+import { correctWords } from '../../../support/word-alignment.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const LM = join(ROOT, '..', 'shared', 'data', 'lm', 'en-us-20k-3g.arpa.gz');
@@ -38,27 +39,6 @@ function en(): DecodingGraph {
     graph = DecodingGraph.from(compiled);
   }
   return graph;
-}
-
-function correctWords(ref: readonly string[], hyp: readonly string[]): boolean[] {
-  const n = ref.length;
-  const m = hyp.length;
-  const dp = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
-  for (let a = n - 1; a >= 0; a--) {
-    for (let b = m - 1; b >= 0; b--) dp[a][b] = ref[a] === hyp[b] ? dp[a + 1][b + 1] + 1 : Math.max(dp[a + 1][b], dp[a][b + 1]);
-  }
-  const ok = new Array<boolean>(m).fill(false);
-  let a = 0;
-  let b = 0;
-  while (a < n && b < m) {
-    if (ref[a] === hyp[b]) {
-      ok[b] = true;
-      a++;
-      b++;
-    } else if (dp[a + 1][b] >= dp[a][b + 1]) a++;
-    else b++;
-  }
-  return ok;
 }
 
 test('English sentences decode to their transcript, each word timed within one frame', { skip }, () => {
