@@ -7,6 +7,8 @@ commands:
   fst OP [flags] ...    OpenFst-style operations on FST files (asr fst --help)
   graph build|info ...  compile a grammar into a decoding graph TLG, or describe one (asr graph --help)
   grammars list|prepare list the shipped grammars, or build them into the graph cache
+  transcribe FILE...    transcribe audio files [--grammar NAME|PATH] [--json]
+  eval MANIFEST         word and character error rates over a TSV manifest (id, wav, transcript)
 `;
 
 /** Runs the CLI; returns the process exit code. */
@@ -24,6 +26,14 @@ export async function main(argv: string[]): Promise<number> {
     case 'grammars': {
       const { grammarsMain } = await import('./grammars.ts');
       return grammarsMain(rest);
+    }
+    case 'transcribe': {
+      const { transcribeMain } = await import('./transcribe.ts');
+      return transcribeMain(rest);
+    }
+    case 'eval': {
+      const { evalMain } = await import('./eval.ts');
+      return evalMain(rest);
     }
     case 'serve': {
       const { serveMain } = await import('../server/main.ts');

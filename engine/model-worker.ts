@@ -1,0 +1,59 @@
+// The model worker thread: loads the acoustic model, keeps sessions' acoustic streams, runs batches in call order.
+
+import { parentPort } from 'node:worker_threads';
+import { AcousticModel, type AcousticStream, type LogProbBlock } from '../models/acoustic-model.ts';
+import { errorData, type FromModelWorker, type ToModelWorker } from './model-host.ts';
+
+const port = parentPort;
+if (port === null) throw new Error('model-worker.ts runs in a worker thread (see WorkerModelHost)');
+
+let model: AcousticModel | null = null;
+const streams = new Map<number, AcousticStream>();
+const post = (m: FromModelWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+
+async function run(m: Extract<ToModelWorker, { type: 'run' }>): Promise<void> {
+  const mdl = model as AcousticModel;
+  try {
+    const ss = m.sids.map((sid) => {
+      let s = streams.get(sid);
+      if (s === undefined) {
+        s = mdl.createStream();
+        streams.set(sid, s);
+      }
+      return s;
+    });
+    const blocks = m.chunks === null ? await mdl.finishBatch(ss) : await mdl.runBatch(ss, m.chunks);
+    // Each block views the batch's output tensor: copy its own frames out, then transfer the copies.
+    const out: LogProbBlock[] = blocks.map((b) => ({ ...b, data: b.data.slice() }));
+    post(
+      { type: 'done', call: m.call, blocks: out, error: null, runs: mdl.runs, streamsRun: mdl.streamsRun },
+      out.map((b) => b.data.buffer as ArrayBuffer),
+    );
+  } catch (e) {
+    post({ type: 'done', call: m.call, blocks: null, error: errorData(e), runs: mdl.runs, streamsRun: mdl.streamsRun });
+  }
+}
+
+port.on('message', (m: ToModelWorker) => {
+  switch (m.type) {
+    case 'load':
+      AcousticModel.load(m.dir, m.options).then(
+        (loaded) => {
+          model = loaded;
+          post({ type: 'loaded', card: loaded.card, cardPath: loaded.cardPath, chunkSamples: loaded.chunkSamples, options: { ...loaded.options } });
+        },
+        (e: unknown) => post({ type: 'load-failed', error: errorData(e) }),
+      );
+      return;
+    case 'create':
+      streams.set(m.sid, (model as AcousticModel).createStream());
+      return;
+    case 'release':
+      streams.delete(m.sid);
+      return;
+    case 'run':
+      // AcousticModel queues its calls, so runs keep the order of the messages.
+      void run(m);
+      return;
+  }
+});

@@ -1,0 +1,177 @@
+// HTTP end to end: POST /v1/transcribe (WAV and raw PCM), the OpenAI-compatible endpoint in every response format,
+// and the grammar routes (list, put with compile errors located, use, replace, delete).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildMultipart } from '../../server/multipart.ts';
+import { SPEECH_PCM, SPEECH_TEXT, SPEECH_WAV, speechAt, startServer, transcriptSkipReason, type Running } from './harness.ts';
+import { TestClient } from './ws-client.ts';
+
+let srv: Running;
+before(async () => {
+  srv = await startServer();
+});
+after(async () => {
+  await srv.close();
+});
+
+type Json = Record<string, unknown>;
+
+async function post(path: string, body: Buffer | string, contentType: string): Promise<{ status: number; json: Json; text: string; headers: Headers }> {
+  const r = await fetch(`${srv.http}${path}`, { method: 'POST', body, headers: { 'content-type': contentType } });
+  const text = await r.text();
+  let json: Json = {};
+  try {
+    json = JSON.parse(text) as Json;
+  } catch {
+    // not JSON (text, srt, vtt)
+  }
+  return { status: r.status, json, text, headers: r.headers };
+}
+
+function openai(fields: Record<string, string | string[]>, file: Buffer | null = SPEECH_WAV) {
+  const parts: Array<{ name: string; value: string | Buffer; filename?: string; contentType?: string }> = [];
+  if (file !== null) parts.push({ name: 'file', value: file, filename: 'speech.wav', contentType: 'audio/wav' });
+  for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) parts.push({ name: k, value: x });
+  const { body, contentType } = buildMultipart(parts);
+  return post('/v1/audio/transcriptions', body, contentType);
+}
+
+test('POST /v1/transcribe takes WAV, or raw PCM described by the query', async (t) => {
+  const wav = await post('/v1/transcribe?grammar=digits', SPEECH_WAV, 'audio/wav');
+  assert.equal(wav.status, 200);
+  assert.equal(wav.json.duration, 1.606);
+  assert.equal(wav.json.grammar, 'digits');
+  assert.ok(Array.isArray(wav.json.words) && Array.isArray(wav.json.segments));
+  const raw = await post('/v1/transcribe', SPEECH_PCM, 'application/octet-stream');
+  assert.equal(raw.status, 200);
+  assert.equal(raw.json.text, wav.json.text);
+  const f32 = await post('/v1/transcribe?sample_rate=44100&encoding=f32le', speechAt(44100, 'f32le'), 'application/octet-stream');
+  assert.equal(f32.status, 200);
+  assert.ok(Math.abs((f32.json.duration as number) - 1.606) < 0.01);
+  await t.test('transcripts', (st) => {
+    const why = transcriptSkipReason(srv.engine);
+    if (why !== null) return st.skip(why);
+    assert.equal(wav.json.text, SPEECH_TEXT);
+    assert.equal(f32.json.text, SPEECH_TEXT);
+  });
+});
+
+test('POST /v1/transcribe refuses bad audio and bad parameters with their codes', async () => {
+  const cases: Array<[string, Buffer, number, string]> = [
+    ['/v1/transcribe', Buffer.from('RIFF\0\0\0\0WAVEjunk'), 400, 'AUDIO_TRUNCATED'],
+    ['/v1/transcribe', SPEECH_PCM.subarray(0, 1001), 400, 'AUDIO_MISALIGNED'],
+    ['/v1/transcribe?sample_rate=7', SPEECH_PCM, 400, 'AUDIO_BAD_RATE'],
+    ['/v1/transcribe?grammar=klingon', SPEECH_WAV, 404, 'ENGINE_GRAMMAR_NOT_FOUND'],
+    ['/v1/transcribe?lang=en', SPEECH_WAV, 400, 'BAD_REQUEST'],
+    ['/v1/transcribe', Buffer.alloc(0), 400, 'BAD_REQUEST'],
+  ];
+  for (const [path, body, status, code] of cases) {
+    const r = await post(path, body, 'application/octet-stream');
+    assert.equal(r.status, status, `${path}: ${r.text}`);
+    assert.equal(r.json.code, code, path);
+  }
+});
+
+test('POST /v1/audio/transcriptions answers in each OpenAI response format', async (t) => {
+  const json = await openai({ model: 'whisper-1' });
+  assert.equal(json.status, 200);
+  assert.deepEqual(Object.keys(json.json), ['text']);
+  const text = await openai({ model: 'whisper-1', response_format: 'text' });
+  assert.match(text.headers.get('content-type') ?? '', /^text\/plain/);
+  assert.equal(text.text, `${json.json.text}\n`);
+  const srt = await openai({ model: 'whisper-1', response_format: 'srt', grammar: 'digits' });
+  assert.equal(srt.status, 200);
+  assert.match(srt.text, /^(1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n.+\n\n)?/);
+  const vtt = await openai({ model: 'whisper-1', response_format: 'vtt', language: 'en' });
+  assert.match(vtt.text, /^WEBVTT\n\n/);
+  const verbose = await openai({ model: 'whisper-1', response_format: 'verbose_json', 'timestamp_granularities[]': ['word', 'segment'] });
+  assert.equal(verbose.json.task, 'transcribe');
+  assert.equal(verbose.json.duration, 1.606);
+  assert.ok(Array.isArray(verbose.json.words) && Array.isArray(verbose.json.segments));
+  const words = await openai({ model: 'whisper-1', response_format: 'verbose_json', 'timestamp_granularities[]': 'word' });
+  assert.equal(words.json.segments, undefined);
+  await t.test('transcript', (st) => {
+    const why = transcriptSkipReason(srv.engine);
+    if (why !== null) return st.skip(why);
+    assert.equal(json.json.text, SPEECH_TEXT);
+    assert.match(srt.text, /seven three nine/);
+  });
+});
+
+test('OpenAI-route errors come in OpenAI\'s error shape with our codes', async () => {
+  const cases: Array<[Promise<Awaited<ReturnType<typeof post>>>, number, string]> = [
+    [openai({ model: 'whisper-1' }, null), 400, 'MULTIPART_INVALID'],
+    [openai({ model: 'whisper-1', response_format: 'xml' }), 400, 'BAD_REQUEST'],
+    [openai({ model: 'whisper-1', language: 'fr' }), 400, 'UNSUPPORTED_LANGUAGE'],
+    [openai({ model: 'whisper-1' }, Buffer.from('not audio at all')), 400, 'AUDIO_MALFORMED'],
+    [post('/v1/audio/transcriptions', '{"file":1}', 'application/json'), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+  ];
+  for (const [p, status, code] of cases) {
+    const r = await p;
+    assert.equal(r.status, status, r.text);
+    const e = r.json.error as Json;
+    assert.equal(e.code, code);
+    assert.equal(typeof e.message, 'string');
+    assert.equal(e.type, 'invalid_request_error');
+  }
+});
+
+const PIZZA = '#JSGF V1.0;\ngrammar pizza;\npublic <order> = ( one | two | three ) ( seven | nine ) [ please ];\n';
+
+test('grammars: list, put (compile time, size), use by name in HTTP and WebSocket, replace, delete', async () => {
+  const list = (await (await fetch(`${srv.http}/v1/grammars`)).json()) as { default: string; grammars: Json[] };
+  assert.equal(list.default, 'digits');
+  assert.deepEqual(
+    list.grammars.filter((g) => g.origin === 'shipped').map((g) => g.name).sort(),
+    ['commands', 'digit', 'digits', 'en', 'yesno'],
+  );
+  const put = await fetch(`${srv.http}/v1/grammars/pizza`, { method: 'PUT', body: PIZZA, headers: { 'content-type': 'application/jsgf' } });
+  assert.equal(put.status, 201);
+  const info = (await put.json()) as Json;
+  assert.equal(info.name, 'pizza');
+  assert.equal(info.format, 'jsgf');
+  assert.ok((info.states as number) > 0 && (info.arcs as number) > 0 && typeof info.compile_ms === 'number');
+  const again = await fetch(`${srv.http}/v1/grammars/pizza`, { method: 'PUT', body: 'one seven\ntwo nine', headers: { 'content-type': 'text/plain' } });
+  assert.equal(again.status, 200);
+  assert.equal(((await again.json()) as Json).format, 'phrases');
+  const one = (await (await fetch(`${srv.http}/v1/grammars/pizza`)).json()) as Json;
+  assert.equal(one.origin, 'user');
+  const tr = await post('/v1/transcribe?grammar=pizza', SPEECH_WAV, 'audio/wav');
+  assert.equal(tr.status, 200);
+  assert.equal(tr.json.grammar, 'pizza');
+  const c = await TestClient.connect(`${srv.ws}/v1/stream?grammar=pizza`);
+  assert.equal((await c.nextType('ready')).grammar, 'pizza');
+  c.send({ type: 'eof' });
+  assert.equal((await c.closeInfo()).code, 1000);
+  assert.equal((await fetch(`${srv.http}/v1/grammars/pizza`, { method: 'DELETE' })).status, 204);
+  const gone = await fetch(`${srv.http}/v1/grammars/pizza`, { method: 'DELETE' });
+  assert.equal(gone.status, 404);
+  assert.equal(((await gone.json()) as Json).code, 'ENGINE_GRAMMAR_NOT_FOUND');
+  assert.equal((await fetch(`${srv.http}/v1/grammars/pizza`)).status, 404);
+});
+
+test('grammar errors: syntax with line and column, shipped names read-only, bad types and names', async () => {
+  const put = (name: string, body: string, ct: string) => fetch(`${srv.http}/v1/grammars/${name}`, { method: 'PUT', body, headers: { 'content-type': ct } });
+  const syntax = await put('broken', '#JSGF V1.0;\ngrammar b;\npublic <a> = one ( two | three ;\n', 'application/jsgf');
+  assert.equal(syntax.status, 422);
+  const e = (await syntax.json()) as Json;
+  assert.equal(e.code, 'GRAMMAR_SYNTAX');
+  assert.equal(e.line, 3);
+  assert.equal(typeof e.column, 'number');
+  const arpa = await put('lm', '\\data\\\nngram 1=2\n\n\\1-grams:\n-1.0 hello\n', 'text/x-arpa');
+  assert.equal(arpa.status, 422);
+  assert.match(String(((await arpa.json()) as Json).code), /^ARPA_/);
+  const shipped = await put('digits', 'one', 'text/plain');
+  assert.equal(shipped.status, 409);
+  assert.equal(((await shipped.json()) as Json).code, 'ENGINE_GRAMMAR_READONLY');
+  assert.equal((await fetch(`${srv.http}/v1/grammars/digits`, { method: 'DELETE' })).status, 409);
+  const media = await put('x', 'one', 'image/png');
+  assert.equal(media.status, 415);
+  assert.equal(((await media.json()) as Json).code, 'UNSUPPORTED_MEDIA_TYPE');
+  const name = await put('bad%20name', 'one', 'text/plain');
+  assert.equal(name.status, 400);
+  assert.equal(((await name.json()) as Json).code, 'ENGINE_OPTION');
+  const empty = await put('e', '  ', 'text/plain');
+  assert.equal(((await empty.json()) as Json).code, 'BAD_REQUEST');
+});
