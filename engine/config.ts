@@ -15,9 +15,9 @@ import { EngineError } from './errors.ts';
 /** The repository root (engine/ is one level below it). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Decode workers of decodeWorkers "auto" on this machine: one per core beyond the first, at most 4. */
+/** Decode workers of decodeWorkers "auto" on this machine: one per core beyond the first, at most 8. */
 export function autoDecodeWorkers(): number {
-  return Math.max(0, Math.min(4, availableParallelism() - 1));
+  return Math.max(0, Math.min(8, availableParallelism() - 1));
 }
 
 /** The acoustic model the engine loads when none is configured. */
@@ -73,7 +73,7 @@ export interface EngineConfig {
    * them through SharedArrayBuffers, not copied). 0 → the search runs on the event loop, time-sliced by
    * decodeSliceMs. More → decoding uses more cores and leaves the event loop to sockets and the model, for ~0.2 s of
    * start-up per worker and a search scratch of 8 bytes a graph state per worker (7.5 MB for `en`). "auto" → one per
-   * core beyond the first (the event loop runs the model), at most 4: 0 on one core, 1 on two. Default "auto".
+   * core beyond the first, at most 8: 0 on one core, 1 on two. Default "auto".
    */
   decodeWorkers: number | 'auto';
   /**

@@ -162,7 +162,14 @@ export class Engine {
       const card = acoustic.card;
       const tokens = new TokenTable(card.tokens, { blank: card.blank, space: card.space });
       // The decoder's frame shift is the model's unless configured: one fact, read from the card.
-      const decoderOptions: DecoderOptions = { frameShiftMs: (card.frameShiftSamples * 1000) / card.sampleRate, ...config.decoder };
+      // The card may recommend decoder settings tuned for this model (e.g. a blank penalty); the config overrides them.
+      const recommended = card.extra.decoder;
+      const fromCard = typeof recommended === 'object' && recommended !== null ? (recommended as DecoderOptions) : {};
+      const decoderOptions: DecoderOptions = {
+        frameShiftMs: (card.frameShiftSamples * 1000) / card.sampleRate,
+        ...fromCard,
+        ...config.decoder,
+      };
       decoderConfig(decoderOptions);
       const grammars = new GrammarStore(tokens, {
         decoder: decoderOptions,

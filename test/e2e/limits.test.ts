@@ -159,7 +159,7 @@ test('/metrics shows sessions, audio, latency, batches, errors and process metri
     const m = await (await fetch(`${srv.http}/metrics`)).text();
     assert.equal(metricValue(m, 'asr_sessions_total', { protocol: 'stream' }) - metricValue(before, 'asr_sessions_total', { protocol: 'stream' }), 1);
     assert.equal(metricValue(m, 'asr_sessions_total', { protocol: 'transcribe' }), 1);
-    assert.ok(Math.abs(metricValue(m, 'asr_audio_seconds_total', { protocol: 'stream' }) - 1.606) < 0.01);
+    assert.ok(Math.abs(metricValue(m, 'asr_audio_seconds_total', { protocol: 'stream' }) - 3.509) < 0.01);
     assert.ok(metricValue(m, 'asr_engine_audio_seconds_total') >= 3.2);
     assert.equal(metricValue(m, 'asr_active_streams', { protocol: 'stream' }), 0);
     assert.equal(metricValue(m, 'asr_errors_total', { code: 'BAD_MESSAGE' }), 1);
