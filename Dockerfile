@@ -16,6 +16,7 @@ COPY cli ./cli
 COPY server ./server
 COPY decoder ./decoder
 COPY audio ./audio
+COPY engine ./engine
 COPY models ./models
 COPY grammars ./grammars
 # Build the general English graph into the image's cache, so that a container starts in about 0.1 s.

@@ -8,7 +8,7 @@
 //     s.acceptAudio(bytes) | s.acceptSamples(f32) | s.finalize() | s.setGrammar(spec, { restartUtterance? })
 //     await s.end() | s.close()
 //     events: partial { text, words } | final { code, text, start, end, words, alternatives? }
-//             | grammar { name, compile_ms, effective_at } | error { code, message, fatal } | end { audio_sec }
+//             | grammar { name, compile_ms, effective_at } | error { code, message, fatal, details? } | end { audio_sec }
 //   const r = await engine.transcribe(bytes | f32, { grammar?, alternatives?, endpoint?, raw?, sampleRate? });
 //   await engine.grammars.put(name, source); engine.grammars.delete(name); engine.grammars.list();
 //   await engine.close();
