@@ -42,10 +42,10 @@ export interface ServerUnderLoad {
   stop(): Promise<number | null>;
 }
 
-/** Starts `asr serve` with `args` on a free port and waits for /readyz. */
-export async function startServer(root: string, args: string[], log: (m: string) => void): Promise<ServerUnderLoad> {
+/** Starts `asr serve` with `args` (and Node.js flags `nodeArgs`, e.g. --cpu-prof) on a free port; waits for /readyz. */
+export async function startServer(root: string, args: string[], log: (m: string) => void, nodeArgs: string[] = []): Promise<ServerUnderLoad> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'bin', 'asr.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'asr.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -81,4 +81,24 @@ export async function startServer(root: string, args: string[], log: (m: string)
       });
     },
   };
+}
+
+/**
+ * CPU cores this process can get right now: two threads spin for `ms` and their CPU time is divided by the wall
+ * time (≈ 2 on an idle 2-core machine, less when other jobs share it). Printed so that rows can be read in context.
+ */
+export async function availableCores(ms = 1000): Promise<number> {
+  const { Worker } = await import('node:worker_threads');
+  const src = `const t = Date.now(); let x = 0; while (Date.now() - t < ${ms}) x += Math.sqrt(x + 1);`;
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const w = new Worker(src, { eval: true });
+  const done = new Promise((r) => w.once('exit', r));
+  const t = Date.now();
+  let x = 0;
+  while (Date.now() - t < ms) x += Math.sqrt(x + 1);
+  await done;
+  const c = process.cpuUsage(c0);
+  // Reading x keeps the spin loop from being optimised away.
+  return x >= 0 ? (c.user + c.system) / 1000 / (performance.now() - t0) : NaN;
 }

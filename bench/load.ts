@@ -2,6 +2,7 @@
 //
 //   node --import tsx bench/load.ts [--streams=1,10,20,40,60,80] [--duration=20] [--grammar=en] [--chunk-ms=100]
 //                                   [--rt-ms=500] [--soak=0] [--soak-streams=40] [--server-args="..."]
+//                                   [--server-node-args="--cpu-prof --cpu-prof-dir=DIR"]
 //
 // For each N in --streams, N clients each stream utterances (real read speech from ../shared/data/real-dev, else the
 // test fixture) at real-time pace in --chunk-ms pieces, one connection per utterance ending with eof, for --duration
@@ -17,10 +18,11 @@
 // Progress goes to stderr, the markdown tables to stdout.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseWav } from '../audio/wav.ts';
-import { cpuSeconds, rssBytes, startServer, type ServerUnderLoad } from './load-server.ts';
+import { availableCores, cpuSeconds, rssBytes, startServer, type ServerUnderLoad } from './load-server.ts';
 import { continuousStream, streamUtterance, type UtteranceStats } from './load-user.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -38,6 +40,7 @@ const RT_MS = Number(arg('rt-ms', '500'));
 const SOAK_SEC = Number(arg('soak', '0'));
 const SOAK_STREAMS = Number(arg('soak-streams', '40'));
 const SERVER_ARGS = arg('server-args', '').split(' ').filter((x) => x !== '');
+const SERVER_NODE_ARGS = arg('server-node-args', '').split(' ').filter((x) => x !== '');
 
 const progress = (m: string): void => void process.stderr.write(`[load] ${m}\n`);
 const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
@@ -145,7 +148,8 @@ const f0 = (x: number): string => (Number.isNaN(x) ? '–' : x.toFixed(0));
 
 async function main(): Promise<void> {
   const { pcm: utterances, source } = loadUtterances();
-  const server = await startServer(ROOT, ['--grammar', GRAMMAR, '--max-streams', '1000', ...SERVER_ARGS], progress);
+  const coresBefore = await availableCores();
+  const server = await startServer(ROOT, ['--grammar', GRAMMAR, '--max-streams', '1000', ...SERVER_ARGS], progress, SERVER_NODE_ARGS);
   try {
     // Warm the grammar and the model path once before measuring.
     await streamUtterance(`${server.ws}/v1/stream?grammar=${GRAMMAR}`, utterances[0], CHUNK_MS * 10);
@@ -157,11 +161,14 @@ async function main(): Promise<void> {
       rows.push(row);
       progress(`${n} streams: p95 ${f0(row.lat[1])} ms, cpu ${f0(row.cpuPct)} %, ${row.realTime ? 'real time' : 'NOT real time'}`);
     }
+    const coresAfter = await availableCores();
     const base = rows[0];
     const ok = rows.filter((r) => r.realTime).map((r) => r.n);
     process.stdout.write(
       `\nLoad on loopback: grammar \`${GRAMMAR}\`, audio ${source}, ${CHUNK_MS} ms chunks in real time, ${DURATION_SEC} s per row; ` +
-        `idle server RSS ${mib(idleRss)} MiB. Latencies in ms; ratio columns against N = ${base.n}.\n\n` +
+        `idle server RSS ${mib(idleRss)} MiB. Latencies in ms; ratio columns against N = ${base.n}. CPU cores available ` +
+        `(two-thread spin probe) before / after: ${coresBefore.toFixed(2)} / ${coresAfter.toFixed(2)} of ${cpus().length}.` +
+        `${SERVER_ARGS.length > 0 ? ` Server flags: \`${SERVER_ARGS.join(' ')}\`.` : ''}\n\n` +
         '| streams | utts | audio s | final after eof p50 | p95 | p99 | p95 ratio | first partial p50 | p95 | server CPU % | model busy % | decode busy % | peak RSS MiB | MiB / stream | client CPU % | client send lag ms | errors | real time |\n' +
         '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n',
     );
