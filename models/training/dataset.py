@@ -64,10 +64,35 @@ def speed_perturb(x, factor):
     return np.interp(pos, np.arange(len(x)), x).astype(np.float32)
 
 
+def reverberate(x, rng):
+    """Convolve with a synthetic room response: a direct path plus exponentially decaying noise (RT60 0.15-0.6 s)."""
+    rt60 = rng.uniform(0.15, 0.6)
+    n = int(rt60 * 16000)
+    t = np.arange(n, dtype=np.float32) / 16000.0
+    rir = np.random.default_rng(rng.randrange(1 << 30)).standard_normal(n).astype(np.float32) \
+        * np.exp(-6.9 * t / rt60) * rng.uniform(0.05, 0.3)
+    rir[0] = 1.0
+    size = 1 << int(math.ceil(math.log2(len(x) + n)))
+    y = np.fft.irfft(np.fft.rfft(x, size) * np.fft.rfft(rir, size), size)[:len(x)].astype(np.float32)
+    return y * (math.sqrt(float(np.mean(x * x)) + 1e-10) / math.sqrt(float(np.mean(y * y)) + 1e-10))
+
+
+def telephone_band(x):
+    """300-3400 Hz band (what an 8 kHz telephone channel passes), then 8-bit mu-law quantisation."""
+    spec = np.fft.rfft(x)
+    freqs = np.fft.rfftfreq(len(x), 1.0 / 16000.0)
+    spec[(freqs < 300.0) | (freqs > 3400.0)] = 0.0
+    y = np.fft.irfft(spec, len(x)).astype(np.float32)
+    peak = float(np.max(np.abs(y))) + 1e-9
+    mu = 255.0
+    q = np.round(np.sign(y / peak) * np.log1p(mu * np.abs(y / peak)) / np.log1p(mu) * 127.0) / 127.0
+    return (np.sign(q) * np.expm1(np.abs(q) * np.log1p(mu)) / mu * peak).astype(np.float32)
+
+
 def collate(batch, rng=None, augment=()):
     """→ pcm [B, S] float32 (S a multiple of 320), frames [B], labels (concatenated), label lengths [B].
 
-    augment: any of "speed", "gain", "noise" (waveform augmentations applied here).
+    augment: any of "speed", "gain", "reverb", "telephone", "noise" (waveform augmentations applied here).
     """
     waves = []
     for u in batch:
@@ -76,6 +101,10 @@ def collate(batch, rng=None, augment=()):
             x = speed_perturb(x, rng.choice([0.9, 1.0, 1.1]))
         if "gain" in augment:
             x = x * 10 ** (rng.uniform(-12.0, 6.0) / 20.0)
+        if "reverb" in augment and rng.random() < 0.3:
+            x = reverberate(x, rng)
+        if "telephone" in augment and rng.random() < 0.15:
+            x = telephone_band(x)
         if "noise" in augment:
             if rng.random() < 0.5:
                 rms = math.sqrt(float(np.mean(x * x)) + 1e-10)

@@ -3,7 +3,8 @@
   /usr/bin/python3 evaluate.py --ckpt data/runs/main/best.pt [--json data/eval.json] [--show]
 
 real-dev and fsdd are read straight from ../shared/data (WAV), not from the training cache. The fsdd holdout is
-recordings 0-4 of each digit and speaker (200 utterances), which training never sees. Decoding is greedy
+recordings 0-4 of each digit and speaker (200 utterances), which training never sees. When synth.py has
+written data/synth-test/, the held-out TTS voice (flite rms) is scored too. Decoding is greedy
 (best path) on the same whole-utterance pass that export.py checks against the chunked ONNX graph.
 """
 import argparse
@@ -18,7 +19,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from common import DATA_ROOT, normalize_text  # noqa: E402
+from common import CACHE_DIR, DATA_ROOT, normalize_text  # noqa: E402
 from dataset import collate  # noqa: E402
 from export import load_model  # noqa: E402
 from metrics import ErrorRate, greedy_decode  # noqa: E402
@@ -31,7 +32,7 @@ class Item:
 
 
 def read_manifest(folder, keep=lambda r: True):
-    root = os.path.join(DATA_ROOT, folder)
+    root = folder if os.path.isabs(folder) else os.path.join(DATA_ROOT, folder)
     items = []
     with open(os.path.join(root, "manifest.tsv")) as f:
         for r in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
@@ -78,6 +79,9 @@ def main():
         "realDev": run(model, read_manifest("real-dev"), show=args.show),
         "fsddHoldout": run(model, read_manifest("fsdd-dev", lambda r: int(r["id"].rsplit("_", 1)[1]) < 5)),
     }
+    synth_test = os.path.join(CACHE_DIR, "synth-test")
+    if os.path.exists(os.path.join(synth_test, "manifest.tsv")):
+        metrics["synthHeldOutVoice"] = run(model, read_manifest(synth_test))
     if not args.no_valid:
         from dataset import load_set
         valid = [u for u in load_set("real-train") if u.split == "valid"]

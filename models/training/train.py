@@ -79,7 +79,7 @@ def main():
     ap.add_argument("--short-min", type=float, default=15.0, help="minutes on utterances < 5 s only")
     ap.add_argument("--augment-below-cer", type=float, default=0.5)
     ap.add_argument("--augment", default="speed,gain",
-                    help="augmentations once below --augment-below-cer: any of speed,gain,noise,specaugment. "
+                    help="augmentations once below --augment-below-cer: any of speed,gain,reverb,telephone,noise,specaugment. "
                          "The default leaves out noise and SpecAugment: at ~3 epochs in the budget the model "
                          "underfits, and with them the held-out CER stopped improving (45 min)")
     ap.add_argument("--eval-min", type=float, default=5.0)
@@ -87,6 +87,8 @@ def main():
     ap.add_argument("--fsdd-repeat", type=int, default=2, help="times the fsdd training digits appear per epoch")
     ap.add_argument("--overfit", type=int, default=0, help="train on this many utterances only (sanity check)")
     ap.add_argument("--steps", type=int, default=0, help="stop after this many steps (0 = budget only)")
+    ap.add_argument("--extra", default="", help="more cached sets to train on, comma-separated (e.g. synth, "
+                    "written by synth.py); their split=train utterances join every epoch")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--init", default=None, help="start a new run from these weights (e.g. the committed "
                     "../ds2-stream-en/checkpoint-fp16.pt); ignored when the run already has last.pt")
@@ -98,6 +100,10 @@ def main():
     fsdd = load_set("fsdd")
     train = [u for u in real if u.split == "train" and len(u.labels) > 0]
     train += [u for u in fsdd if u.split == "train"] * args.fsdd_repeat
+    for name in filter(None, args.extra.split(",")):
+        extra = [u for u in load_set(name) if u.split == "train" and len(u.labels) > 0]
+        log(f"extra set {name}: {len(extra)} utts {sum(u.seconds for u in extra) / 3600:.2f} h")
+        train += extra
     valid = [u for u in real if u.split == "valid"]
     fsdd_hold = [u for u in fsdd if u.split == "holdout"][::2]
     log(f"train {len(train)} utts {sum(u.seconds for u in train) / 3600:.2f} h, valid {len(valid)} utts "
