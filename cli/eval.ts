@@ -6,7 +6,7 @@ import { Engine } from '../engine/engine.ts';
 import { ErrorRateAccumulator, type EditCounts } from '../engine/wer.ts';
 import { UsageError, cliEngineConfig, intFlag, parseFlags, reportError, type CliFlags } from './transcribe.ts';
 
-const USAGE = `usage: asr eval MANIFEST [--grammar NAME|PATH] [--model DIR] [--concurrency N] [--limit N] [--verbose] [--json]
+const USAGE = `usage: asr eval MANIFEST [--grammar NAME|PATH] [--model DIR] [--decoder JSON] [--concurrency N] [--limit N] [--verbose] [--json]
 
 MANIFEST is a TSV file with a header line naming at least the columns id, wav and transcript (wav paths relative
 to the manifest's folder), as ../shared/data/real-dev/manifest.tsv. Prints WER and CER with substitutions,
@@ -14,6 +14,7 @@ deletions and insertions, and the real-time factor (processing time / audio time
 
   --grammar NAME|PATH  as for asr transcribe. Default en.
   --model DIR          acoustic model folder. Default models/ds2-stream-en.
+  --decoder JSON       decoder options, as for asr transcribe (e.g. to tune a blank penalty on held-out data).
   --concurrency N      files recognised at once (their model runs are batched together). Default 4.
   --limit N            only the first N utterances.
   --verbose            one line per utterance: id, word errors, reference and hypothesis.
@@ -71,7 +72,7 @@ export async function evalMain(argv: string[]): Promise<number> {
   let setup: ReturnType<typeof cliEngineConfig>;
   let concurrency: number;
   try {
-    flags = parseFlags(argv, ['grammar', 'model', 'concurrency', 'limit'], ['json', 'verbose', 'help']);
+    flags = parseFlags(argv, ['grammar', 'model', 'decoder', 'concurrency', 'limit'], ['json', 'verbose', 'help']);
     if (flags.bools.has('help')) {
       process.stdout.write(USAGE);
       return 0;

@@ -4,11 +4,12 @@ import { readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { GrammarSource } from '../decoder/graph/tlg.ts';
+import type { DecoderOptions } from '../decoder/search/config.ts';
 import { Engine, type EngineConfig } from '../engine/engine.ts';
 import { EngineError, errorInfo } from '../engine/errors.ts';
 import { isShippedGrammar } from '../grammars/registry.ts';
 
-const USAGE = `usage: asr transcribe FILE... [--grammar NAME|PATH] [--json] [--model DIR] [--alternatives N] [--no-endpoint]
+const USAGE = `usage: asr transcribe FILE... [--grammar NAME|PATH] [--json] [--model DIR] [--decoder JSON] [--alternatives N] [--no-endpoint]
 
 Recognises each audio file (WAV: PCM or float, any rate and channels) and prints one line per file:
 "FILE<TAB>transcript", or with --json one JSON object per line with words, times (seconds) and confidences.
@@ -16,6 +17,8 @@ Recognises each audio file (WAV: PCM or float, any rate and channels) and prints
   --grammar NAME|PATH  a shipped grammar (en, digits, digit, yesno, commands) or a grammar file: .jsgf (JSGF),
                        .arpa / .arpa.gz (ARPA LM), anything else a phrase list (one phrase a line). Default en.
   --model DIR          acoustic model folder (with model.json). Default models/ds2-stream-en.
+  --decoder JSON       decoder options over the model card's and the defaults, e.g. '{"beam":16,"blankPenalty":1.5}'
+                       (names as in the engine's "decoder" config).
   --alternatives N     n-best alternatives per segment (--json only). Default 1.
   --no-endpoint        one segment per file instead of cutting at pauses.
 `;
@@ -88,6 +91,17 @@ export function cliEngineConfig(flags: CliFlags): { config: Partial<EngineConfig
   const config: Partial<EngineConfig> = { maxGrammarSourceBytes: 2 ** 31 - 1 };
   const model = flags.values.get('model');
   if (model !== undefined) config.modelDir = model;
+  const decoder = flags.values.get('decoder');
+  if (decoder !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(decoder);
+    } catch {
+      throw new UsageError(`--decoder: not JSON: ${decoder}`);
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError('--decoder: must be a JSON object');
+    config.decoder = parsed as DecoderOptions;
+  }
   const g = flags.values.get('grammar');
   if (g === undefined) return { config, grammar: '' };
   if (isShippedGrammar(g)) {
@@ -117,7 +131,7 @@ export async function transcribeMain(argv: string[]): Promise<number> {
   let setup: ReturnType<typeof cliEngineConfig>;
   let alternatives: number | undefined;
   try {
-    flags = parseFlags(argv, ['grammar', 'model', 'alternatives'], ['json', 'no-endpoint', 'help']);
+    flags = parseFlags(argv, ['grammar', 'model', 'decoder', 'alternatives'], ['json', 'no-endpoint', 'help']);
     if (flags.bools.has('help')) {
       process.stdout.write(USAGE);
       return 0;

@@ -114,6 +114,25 @@ test('asr eval prints WER, CER, substitutions, deletions, insertions and RTF for
   assert.match(bad.stderr, /transcript/);
 });
 
+test('asr eval --decoder sets decoder options; bad JSON is a usage error, an unknown option a coded one', () => {
+  const args = ['eval', join(dir, 'manifest.tsv'), '--json', '--model', TOY, '--grammar', join(dir, 'toy.txt')];
+  const wide = asr([...args, '--decoder', '{"beam":30,"maxActive":5000}']);
+  assert.equal(wide.status, 0, wide.stderr);
+  assert.equal((JSON.parse(wide.stdout) as { utterances: number }).utterances, 2);
+  // A large negative blank penalty makes blank win every frame: the hypotheses change, so the option reaches the decoder.
+  const plain = JSON.parse(asr([...args, '--verbose']).stdout) as { results: { hyp: string }[] };
+  const penalised = asr([...args, '--verbose', '--decoder', '{"blankPenalty":-50}']);
+  assert.equal(penalised.status, 0, penalised.stderr);
+  const hyps = (JSON.parse(penalised.stdout) as { results: { hyp: string }[] }).results.map((r) => r.hyp);
+  assert.notDeepEqual(hyps, plain.results.map((r) => r.hyp));
+  const notJson = asr([...args, '--decoder', '{beam:3']);
+  assert.equal(notJson.status, 2);
+  assert.match(notJson.stderr, /--decoder: not JSON/);
+  const unknown = asr([...args, '--decoder', '{"bogus":1}']);
+  assert.equal(unknown.status, 1);
+  assert.match(unknown.stderr, /bogus/);
+});
+
 test('asr transcribe with the real model and the digits grammar', { skip: existsSync(join(MODEL, 'model.json')) ? false : 'models/ds2-stream-en is absent' }, () => {
   const r = asr(['transcribe', SPEECH, '--grammar', 'digits']);
   assert.equal(r.status, 0, r.stderr);
