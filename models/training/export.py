@@ -21,7 +21,7 @@ import torch
 from common import DATA_ROOT, HERE, REPO, TOKENS
 from model import FRAME_SHIFT, StreamingDS2
 
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 
 def load_model(path):
@@ -94,11 +94,74 @@ def parity(model, onnx_path, tol):
             for k, v in results.items()}
 
 
-def card(model, name, n_params, ck, metrics, parity_result, status, augmentation):
+def run_training(state, augmentation):
+    """The card's `training` entry for the run that wrote this checkpoint (from its saved arguments)."""
+    args = state.get("args", {})
+    extra = [s for s in (args.get("extra") or "").split(",") if s]
+    if extra:
+        data = ("real-train minus 14 held-out validation speakers + fsdd-dev training digits (x2) + synthetic TTS "
+                "speech from synth.py (" + ", ".join(extra) + "; flite rms held out)")
+        voices = ("254 real-train speakers + 4 FSDD speakers + synthetic: espeak-ng (8 accents x 13 variants, random "
+                  "rate and pitch), flite kal16/awb/slt, festival kal/ked diphones and slt HTS")
+    else:
+        data = ("real-train (10.8 h, 268 speakers) minus 14 held-out validation speakers (2514, 248, "
+                "so762_0024-0026 and every 10th Common Voice speaker) + fsdd-dev digits except recordings 0-4 of "
+                "each digit and speaker (x2)")
+        voices = "real speech only: 254 real-train speakers + 4 FSDD speakers; no synthetic TTS"
+    run = args.get("run", "data/runs/main")
+    flags = [f"--run {run}"]
+    if state.get("init"):
+        flags.append(f"--init {state['init']}")
+    for key, default in (("budget_min", None), ("short_min", 15.0), ("augment", "speed,gain"),
+                         ("augment_below_cer", 0.5), ("extra", ""), ("seed", 1)):
+        if key in args and (default is None or args[key] != default):
+            flags.append(f"--{key.replace('_', '-')} {args[key]}")
+    return {
+        "data": data,
+        "voices": voices,
+        "audioHoursProcessed": round(state.get("audio_sec", 0.0) / 3600, 1),
+        "steps": state.get("step"),
+        "augmentation": augmentation or (args.get("augment", "speed,gain")
+                                          + f" once held-out CER < {args.get('augment_below_cer')}"
+                                          if state.get("augment") else "none (never switched on)"),
+        "schedule": args and (f"AdamW lr {args.get('lr')}, warm-up {args.get('warmup_steps')} steps, flat, "
+                              f"cosine decay over the last quarter of {args.get('budget_min')} min; "
+                              f"utterances < 5 s for the first {args.get('short_min')} min; "
+                              f"{args.get('batch_sec')} s padded audio per batch, at least "
+                              f"{args.get('min_batch_utts', 16)} utterances; gradient clip "
+                              f"{args.get('clip')}; 1 CPU thread"),
+        "command": (f"cd models/training && nohup /usr/bin/python3 train.py {' '.join(flags)} "
+                    f"> {run}.log 2>&1 &"),
+        "wallTimeMin": round(state.get("elapsed", 0.0) / 60, 1),
+    }
+
+
+def started_from(init):
+    """The --init weights, with the commit that last changed them (the file is overwritten by each export)."""
+    path = os.path.normpath(os.path.join(HERE, init))
+    try:
+        commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", path], cwd=REPO, capture_output=True,
+                                text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = ""
+    rel = os.path.relpath(path, REPO)
+    return f"{rel} as of commit {commit}" if commit else rel
+
+
+def card(model, name, n_params, ck, metrics, parity_result, status, augmentation, previous_training=None):
     specs = model.state_specs()
     state = ck.get("state", {})
-    args = state.get("args", {})
     la = model.lookahead
+    if state.get("init") and previous_training:
+        # A fine-tuning run: the card keeps the history that produced its starting weights.
+        stage = run_training(state, augmentation)
+        base = previous_training.get("stages", [previous_training])
+        training = {"stages": base + [dict(stage, startedFrom=started_from(state["init"]))],
+                    "wallTimeMin": round(sum(s.get("wallTimeMin", 0.0) for s in base) + stage["wallTimeMin"], 1),
+                    "note": "stages run one after the other; each later stage starts from the weights the "
+                            "previous one committed (train.py --init), with a fresh optimiser and schedule"}
+    else:
+        training = run_training(state, augmentation)
     return {
         "name": name,
         "version": VERSION,
@@ -134,33 +197,7 @@ def card(model, name, n_params, ck, metrics, parity_result, status, augmentation
         "modes": ["streaming"],
         "opset": 13,
         "parameters": n_params,
-        "training": {
-            "data": ("real-train (10.8 h, 268 speakers) minus 14 held-out validation speakers (2514, 248, "
-                     "so762_0024-0026 and every 10th Common Voice speaker) + fsdd-dev digits except recordings 0-4 of "
-                     "each digit and speaker (x2)"),
-            "hours": 10.84,
-            "hoursNote": ("10.64 h real-train minus held-out speakers + 0.20 h fsdd training digits "
-                          "(seen twice per epoch)"),
-            "audioHoursProcessed": round(state.get("audio_sec", 0.0) / 3600, 1),
-            "steps": state.get("step"),
-            "voices": "real speech only: 254 real-train speakers + 4 FSDD speakers; no synthetic TTS",
-            "augmentation": augmentation or (args.get("augment", "speed,gain,noise,specaugment")
-                                              + f" once held-out CER < {args.get('augment_below_cer')}"
-                                              if state.get("augment") else "none (never switched on)"),
-            "schedule": args and (f"AdamW lr {args.get('lr')}, warm-up {args.get('warmup_steps')} steps, flat, "
-                                  f"cosine decay over the last quarter of {args.get('budget_min')} min; "
-                                  f"utterances < 5 s for the first {args.get('short_min')} min; "
-                                  f"{args.get('batch_sec')} s padded audio per batch, at least "
-                                  f"{args.get('min_batch_utts', 16)} utterances; gradient clip "
-                                  f"{args.get('clip')}; 1 CPU thread"),
-            "command": ("cd models/training && /usr/bin/python3 prep_data.py && nohup /usr/bin/python3 train.py "
-                        f"--run data/runs/main --budget-min {args.get('budget_min')} > data/runs/main.log 2>&1 &"),
-            "wallTimeMin": round(state.get("elapsed", 0.0) / 60, 1),
-            "wallTimeNote": ("training-step time on one CPU thread of a shared 2-core machine, evaluation "
-                             "excluded; the run was stopped and resumed from its checkpoint twice: at 20 min to add "
-                             "--min-batch-utts 16 (before that, batches held ≥ 1 utterance) and at 55 min to "
-                             "change the augmentation (see `augmentation`)"),
-        },
+        "training": training,
         "metrics": metrics,
         "exportCheck": {"what": ("onnxruntime-node, 1 thread, two real-dev utterances as two batched streams, "
                                  "fed in chunks of N samples, vs. the whole-utterance PyTorch pass"),
@@ -194,8 +231,14 @@ def main():
         with open(args.metrics) as f:
             metrics = json.load(f)
     n_params = sum(p.numel() for p in model.parameters())
-    with open(os.path.join(args.out, "model.json"), "w") as f:
-        json.dump(card(model, name, n_params, ck, metrics, par, args.status, args.augmentation), f, indent=2)
+    card_path = os.path.join(args.out, "model.json")
+    previous_training = None
+    if os.path.exists(card_path):
+        with open(card_path) as f:
+            previous_training = json.load(f).get("training")
+    with open(card_path, "w") as f:
+        json.dump(card(model, name, n_params, ck, metrics, par, args.status, args.augmentation, previous_training),
+                  f, indent=2)
         f.write("\n")
     torch.save({"model": {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()},
                 "config": model.config(), "state": {k: v for k, v in ck.get("state", {}).items() if k != "_rng"}},
