@@ -166,8 +166,9 @@ def card(model, name, n_params, ck, metrics, parity_result, status, augmentation
         "name": name,
         "version": VERSION,
         "status": status,
-        # Decoder settings tuned for this model on held-out real-train speakers (never real-dev); the engine applies
-        # them under any user config. The model over-predicts blank, so a blank penalty cuts deletions.
+        # Decoder settings for this model; the engine applies them under any user config. finish.sh replaces this
+        # starting value with the one tune_decoder.py finds on held-out real-train speakers (never real-dev): the
+        # model over-predicts blank, so a blank penalty cuts deletions.
         "decoder": {"blankPenalty": 1.0},
         "file": "model.onnx",
         "architecture": (f"Deep Speech 2 style streaming CTC: in-graph log-mel (64 bins, 25 ms Hann window, 10 ms "

@@ -13,7 +13,7 @@ if [ -n "${AUGMENTATION:-}" ]; then set -- --augmentation "$AUGMENTATION"; else 
 /usr/bin/python3 export.py --ckpt "$ckpt" --out ../ds2-stream-en --metrics data/eval.json \
   --status "${STATUS:-trained}" "$@" 2>&1 | grep -v -i warn
 
-# The card's blank penalty, tuned on the held-out real-train speakers with the exported model.
+# The card's blank penalty and acoustic scale, tuned on the held-out real-train speakers with the exported model.
 /usr/bin/python3 tune_decoder.py --json data/tune.json
 
 # Word error rates through the graphs, with the exported ONNX model (the server's decoding path).
@@ -24,8 +24,9 @@ awk -F '\t' -v root="$(cd "$data_root/fsdd-dev" && pwd)" 'NR == 1 { print "id\tw
   { n = split($1, p, "_"); if (p[n] < 5) print $1 "\t" root "/" $2 "\t" $3 }' \
   "$data_root/fsdd-dev/manifest.tsv" > data/fsdd-holdout/manifest.tsv
 here="$(pwd)"
-penalty="$(/usr/bin/python3 -c 'import json; print(json.load(open("data/tune.json"))["best"]["blankPenalty"])')"
-asr() { (cd ../.. && node bin/asr.js "$@" --decoder "{\"blankPenalty\":$penalty}"); }
+best="$(/usr/bin/python3 -c 'import json; b = json.load(open("data/tune.json"))["best"]
+print(json.dumps({"blankPenalty": b["blankPenalty"], "acousticScale": b["acousticScale"]}))')"
+asr() { (cd ../.. && node bin/asr.js "$@" --decoder "$best"); }
 asr eval "$(cd "$data_root/real-dev" && pwd)/manifest.tsv" --grammar en --json > data/graph-real-dev.json
 asr eval "$here/data/fsdd-holdout/manifest.tsv" --grammar digit --json > data/graph-fsdd-holdout.json
 if [ -f data/synth-test/manifest.tsv ]; then
@@ -35,7 +36,7 @@ fi
 import json, os
 path = "../ds2-stream-en/model.json"
 card, tune = json.load(open(path)), json.load(open("data/tune.json"))
-card["decoder"]["blankPenalty"] = tune["best"]["blankPenalty"]
+card["decoder"] = {"blankPenalty": tune["best"]["blankPenalty"], "acousticScale": tune["best"]["acousticScale"]}
 card["decoderTuning"] = tune
 graphs = {"decoding": "asr eval: the exported ONNX model decoded by the WFST decoder with the named grammar "
                       "(the card's decoder settings over the engine defaults)"}

@@ -1,10 +1,12 @@
-"""Tune the card's decoder blank penalty on the held-out real-train speakers (never on real-dev).
+"""Tune the card's decoder blank penalty and acoustic scale on the held-out real-train speakers (never on real-dev).
 
-  /usr/bin/python3 tune_decoder.py [--model ../ds2-stream-en] [--penalties 0,0.5,1,1.5,2,2.5] [--json data/tune.json]
+  /usr/bin/python3 tune_decoder.py [--model ../ds2-stream-en] [--penalties 0,0.5,1,1.5,2,2.5] [--scales 0.8,1,1.2]
+                                   [--json data/tune.json]
 
 Writes the held-out utterances of the training cache as WAV files (data/valid-wav/, with manifest.tsv), decodes
-them with `asr eval --grammar en --decoder '{"blankPenalty": p}'` (the exported ONNX model, the server's decoder)
-for each penalty, and prints WER/CER per penalty and the best one (lowest WER, ties to the lower CER).
+them with `asr eval --grammar en --decoder '{"blankPenalty": p, "acousticScale": s}'` (the exported ONNX model,
+the server's decoder) for each pair, and prints WER/CER per pair and the best one (lowest WER, ties to the lower
+CER).
 """
 import argparse
 import json
@@ -38,20 +40,24 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=os.path.join(REPO, "models", "ds2-stream-en"))
     ap.add_argument("--penalties", default="0,0.5,1,1.5,2,2.5")
+    ap.add_argument("--scales", default="0.8,1,1.2")
     ap.add_argument("--grammar", default="en")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     manifest = write_valid(os.path.join(CACHE_DIR, "valid-wav"))
     rows = []
-    for p in [float(x) for x in args.penalties.split(",")]:
-        out = subprocess.run(["node", "bin/asr.js", "eval", manifest, "--json", "--grammar",
-                              args.grammar, "--model", os.path.abspath(args.model), "--decoder",
-                              json.dumps({"blankPenalty": p})], cwd=REPO, check=True, capture_output=True, text=True)
-        r = json.loads(out.stdout)
-        rows.append({"blankPenalty": p, "WER": round(r["wer"], 4), "CER": round(r["cer"], 4)})
-        print(f"blankPenalty {p:4.1f}  WER {r['wer'] * 100:5.1f} %  CER {r['cer'] * 100:5.1f} %", flush=True)
+    for s in [float(x) for x in args.scales.split(",")]:
+        for p in [float(x) for x in args.penalties.split(",")]:
+            out = subprocess.run(["node", "bin/asr.js", "eval", manifest, "--json", "--grammar", args.grammar,
+                                  "--model", os.path.abspath(args.model), "--decoder",
+                                  json.dumps({"blankPenalty": p, "acousticScale": s})],
+                                 cwd=REPO, check=True, capture_output=True, text=True)
+            r = json.loads(out.stdout)
+            rows.append({"blankPenalty": p, "acousticScale": s, "WER": round(r["wer"], 4), "CER": round(r["cer"], 4)})
+            print(f"acousticScale {s:4.2f} blankPenalty {p:4.1f}  WER {r['wer'] * 100:5.1f} %  "
+                  f"CER {r['cer'] * 100:5.1f} %", flush=True)
     best = min(rows, key=lambda r: (r["WER"], r["CER"]))
-    print(f"best blankPenalty {best['blankPenalty']}", flush=True)
+    print(f"best blankPenalty {best['blankPenalty']} acousticScale {best['acousticScale']}", flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"set": "held-out real-train speakers (52 utterances)", "grammar": args.grammar,
