@@ -15,9 +15,14 @@ import { EngineError } from './errors.ts';
 /** The repository root (engine/ is one level below it). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Decode workers of decodeWorkers "auto" on this machine: one per core beyond the first, at most 8. */
-export function autoDecodeWorkers(): number {
-  return Math.max(0, Math.min(8, availableParallelism() - 1));
+/**
+ * Decode workers of decodeWorkers "auto" on a machine of `cores` cores: one per core, at most 8; none on one core.
+ * The search is the engine's largest cost and the event loop and the model worker need much less (load benchmark,
+ * 2 cores, `en`: a single decode worker saturated its core while the event loop stayed ~90% idle), so the search
+ * gets every core; on one core threads add no CPU, only hand-over costs.
+ */
+export function autoDecodeWorkers(cores: number = availableParallelism()): number {
+  return cores < 2 ? 0 : Math.min(8, cores);
 }
 
 /** The acoustic model the engine loads when none is configured. */
@@ -52,8 +57,9 @@ export interface EngineConfig {
   /** Most user grammars in the store at once; one more → ENGINE_GRAMMAR_LIMIT. Default 100. */
   maxUserGrammars: number;
   /**
-   * Largest grammar source accepted (user or inline), bytes of UTF-8; larger → ENGINE_GRAMMAR_TOO_LARGE. Compiling
-   * runs on the event loop, so this also bounds how long a compile can block it. Default 1 MiB (1048576).
+   * Largest grammar source accepted (user or inline), bytes of UTF-8; larger → ENGINE_GRAMMAR_TOO_LARGE. Compiles
+   * run in a worker thread, one at a time, so this bounds how long one compile holds up the next (and its memory).
+   * Default 1 MiB (1048576).
    */
   maxGrammarSourceBytes: number;
   /**
@@ -73,7 +79,7 @@ export interface EngineConfig {
    * them through SharedArrayBuffers, not copied). 0 → the search runs on the event loop, time-sliced by
    * decodeSliceMs. More → decoding uses more cores and leaves the event loop to sockets and the model, for ~0.2 s of
    * start-up per worker and a search scratch of 8 bytes a graph state per worker (7.5 MB for `en`). "auto" → one per
-   * core beyond the first, at most 8: 0 on one core, 1 on two. Default "auto".
+   * core, at most 8, and 0 on one core (`autoDecodeWorkers`): 2 on two cores. Default "auto".
    */
   decodeWorkers: number | 'auto';
   /**

@@ -1,12 +1,13 @@
 // A decode worker thread: rebuilds shared graphs, runs sessions' searches (DecoderCore), answers in order.
 
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Recognizer } from '../decoder/search/recognizer.ts';
-import { DecoderCore, recognizerFromShared, type FromWorker, type GraphRef, type ToWorker } from './decoder-pool.ts';
-import { errorInfo } from './errors.ts';
+import { DecoderCore, recognizerFromShared, type DecodeWorkerData, type FromWorker, type GraphRef, type ToWorker } from './decoder-pool.ts';
+import { errorData } from './errors.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('decode-worker.ts runs in a worker thread (see WorkerDecoderHost)');
+const { decoder } = workerData as DecodeWorkerData;
 
 const graphs = new Map<number, Recognizer>();
 const sessions = new Map<number, DecoderCore>();
@@ -21,7 +22,7 @@ port.on('message', (m: ToWorker) => {
   switch (m.type) {
     case 'graph': {
       const t0 = performance.now();
-      graphs.set(m.gid, recognizerFromShared(m.graph));
+      graphs.set(m.gid, recognizerFromShared(m.graph, decoder));
       post({ type: 'graph', gid: m.gid, ms: performance.now() - t0 });
       return;
     }
@@ -32,8 +33,7 @@ port.on('message', (m: ToWorker) => {
       try {
         sessions.set(m.sid, new DecoderCore(resolve(m.gid), m.opts));
       } catch (e) {
-        const info = errorInfo(e);
-        post({ type: 'reply', sid: m.sid, reply: { op: 'error', of: 'frames', error: { code: info.code, message: info.message, details: { ...info.details } }, ms: 0 } });
+        post({ type: 'reply', sid: m.sid, reply: { op: 'error', of: 'frames', error: errorData(e), ms: 0 } });
       }
       return;
     case 'req': {

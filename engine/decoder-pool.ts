@@ -1,18 +1,14 @@
 // Where a session's WFST search runs: on the event loop (LocalDecoder) or in worker threads sharing frozen graphs.
 
-import { Worker } from 'node:worker_threads';
-import { ConstFst, type ConstFstArrays } from '../decoder/fst/const-fst.ts';
-import { semiringByName } from '../decoder/fst/semiring.ts';
-import { SymbolTable } from '../decoder/fst/symbol-table.ts';
 import type { CompiledGraph } from '../decoder/graph/tlg.ts';
-import { TokenTable } from '../decoder/graph/tokens.ts';
-import { WordTable } from '../decoder/graph/words.ts';
 import type { DecoderOptions } from '../decoder/search/config.ts';
 import type { EndpointOptions } from '../decoder/search/endpoint.ts';
 import { Recognizer } from '../decoder/search/recognizer.ts';
 import type { UtteranceResult } from '../decoder/search/results.ts';
 import type { Stream } from '../decoder/search/stream.ts';
-import { EngineError, errorInfo, type ErrorCode } from './errors.ts';
+import { EngineError, errorData, type ErrorData } from './errors.ts';
+import { graphFromShared, shareGraph, type SharedGraph } from './shared-graph.ts';
+import { RESTART_BACKOFF_MS, WorkerThread } from './worker-thread.ts';
 
 /** A word of a partial result; times in seconds from the start of the stream. */
 export interface PartialWordEvent {
@@ -55,13 +51,6 @@ export type DecodeRequest =
   | { op: 'endUtterance' }
   /** Switch to the graph of `graph` (a token from `DecoderHost.prepareGraph`), now or from the next utterance. */
   | { op: 'swap'; graph: GraphRef; restart: boolean };
-
-/** A coded error as data (what crosses a thread boundary). */
-export interface ErrorData {
-  code: ErrorCode;
-  message: string;
-  details: Record<string, unknown>;
-}
 
 /** The decoder's answer to each request, in request order. `ms`: decoding wall time. */
 export type DecodeReply =
@@ -149,8 +138,7 @@ export class DecoderCore {
         }
       }
     } catch (e) {
-      const info = errorInfo(e);
-      return { op: 'error', of: req.op, error: { code: info.code, message: info.message, details: { ...info.details } }, ms: performance.now() - t0 };
+      return { op: 'error', of: req.op, error: errorData(e), ms: performance.now() - t0 };
     }
   }
 
@@ -185,15 +173,23 @@ export interface DecoderHandle {
 export interface DecoderHost {
   /** Threads decoding (0: the event loop). */
   readonly workers: number;
+  /** Decode threads started to replace threads that died. */
+  readonly restarts: number;
   /** A graph ready for `open` and swap requests (ships it to workers the first time). */
   prepareGraph(graph: CompiledGraph, recognizer: Recognizer): GraphRef;
   open(graph: GraphRef, opts: DecoderStreamOptions, onReply: (r: DecodeReply) => void): DecoderHandle;
+  /**
+   * Ends decode thread `index` the way a crash would (fault injection): its sessions fail with ENGINE_WORKER_FAILED
+   * and a replacement starts. False when there is no such thread running.
+   */
+  terminateWorker(index: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
 /** Decoding on the calling thread: requests are answered synchronously, inside `send`. */
 export class LocalDecoderHost implements DecoderHost {
   readonly workers = 0;
+  readonly restarts = 0;
 
   prepareGraph(_graph: CompiledGraph, recognizer: Recognizer): GraphRef {
     return recognizer;
@@ -209,56 +205,22 @@ export class LocalDecoderHost implements DecoderHost {
     };
   }
 
+  async terminateWorker(): Promise<boolean> {
+    return false;
+  }
+
   async close(): Promise<void> {}
 }
 
-/** A compiled graph in shared memory: what a worker needs to rebuild it without copying the arcs. */
-export interface SharedGraph {
-  semiring: 'tropical' | 'log';
-  props: number;
-  arrays: ConstFstArrays;
-  wordsText: string;
-  tokens: { names: readonly string[]; blank: number; space: number | null };
-  decoder: DecoderOptions;
-}
-
-function shared<T extends Int32Array | Float32Array>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const sab = new SharedArrayBuffer(a.byteLength);
-  const out = (a instanceof Int32Array ? new Int32Array(sab) : new Float32Array(sab)) as T;
-  out.set(a);
-  return out;
-}
-
-/** Copies a graph's CSR arrays into SharedArrayBuffers (once per graph: O(E)), with its tables as text. */
-export function shareGraph(graph: CompiledGraph, decoder: DecoderOptions): SharedGraph {
-  const t = graph.tlg;
-  return {
-    semiring: t.semiring.name,
-    props: t.properties(-1, false),
-    arrays: {
-      start: t.startState,
-      finals: shared(t.finals),
-      arcStart: shared(t.arcStart),
-      ilabel: shared(t.ilabel),
-      olabel: shared(t.olabel),
-      nextstate: shared(t.nextstate),
-      weight: shared(t.weight),
-    },
-    wordsText: graph.words.symbols.toText(),
-    tokens: { names: graph.tokens.tokens, blank: graph.tokens.blank, space: graph.tokens.space < 0 ? null : graph.tokens.space },
-    decoder,
-  };
-}
-
 /** The recognizer of a shared graph (in a worker): the arcs stay in shared memory; the search scratch is its own. */
-export function recognizerFromShared(g: SharedGraph): Recognizer {
-  const semiring = semiringByName(g.semiring);
-  if (semiring === undefined) throw new EngineError('ENGINE_INTERNAL', `unknown semiring ${g.semiring}`, { cause: 'semiring' });
-  const words = WordTable.fromSymbolTable(SymbolTable.fromText(g.wordsText, 'words'));
-  const tokens = new TokenTable(g.tokens.names, { blank: g.tokens.blank, space: g.tokens.space });
-  const tlg = new ConstFst(semiring, g.arrays, g.props, tokens.symbols(), words.symbols);
-  return new Recognizer({ graph: { tlg, words, tokens, info: {} as CompiledGraph['info'] }, decoder: g.decoder });
+export function recognizerFromShared(g: SharedGraph, decoder: DecoderOptions): Recognizer {
+  return new Recognizer({ graph: graphFromShared(g), decoder });
+}
+
+/** What a decode worker is started with (its workerData). */
+export interface DecodeWorkerData {
+  /** Decoder options of every graph's recognizer. */
+  decoder: DecoderOptions;
 }
 
 /** Messages to a decode worker. */
@@ -273,8 +235,12 @@ export type ToWorker =
 export type FromWorker = { type: 'ready' } | { type: 'reply'; sid: number; reply: DecodeReply } | { type: 'graph'; gid: number; ms: number };
 
 interface WorkerSlot {
-  worker: Worker;
-  sessions: number;
+  index: number;
+  thread: WorkerThread<ToWorker, FromWorker>;
+  /** The thread has loaded (answered 'ready'). */
+  ready: boolean;
+  /** Sessions pinned to this thread. */
+  sids: Set<number>;
   /** Graph id → sessions of this worker using it (absent: not shipped). */
   graphRefs: Map<number, number>;
 }
@@ -284,6 +250,9 @@ interface WorkerSlot {
  * replies travel as messages (log-probs transferred, not copied twice), in order. Graphs are shipped once per worker
  * as SharedArrayBuffers: every worker reads the same arc arrays (59 MB for `en`) and keeps only its own search
  * scratch (8 bytes a state). A graph no session of a worker uses any more is dropped there, except pinned ones.
+ * A worker that dies (uncaught error, exit, out of memory) takes only its own sessions with it: each gets a fatal
+ * ENGINE_WORKER_FAILED reply, and a replacement starts at once with the pinned graphs (after a growing delay when
+ * its predecessor died before it was ready, so that a worker that cannot start does not spin).
  */
 export class WorkerDecoderHost implements DecoderHost {
   readonly workers: number;
@@ -297,52 +266,110 @@ export class WorkerDecoderHost implements DecoderHost {
   private readonly handlers = new Map<number, (r: DecodeReply) => void>();
   private readonly decoder: DecoderOptions;
   private readonly log: (line: string) => void;
+  private readonly backoff: number[];
+  private readonly timers = new Set<NodeJS.Timeout>();
   private nextGid = 1;
   private nextSid = 1;
-  private dead: Error | null = null;
+  private replaced = 0;
+  private started = false;
+  private closed = false;
 
   private constructor(n: number, decoder: DecoderOptions, log: (line: string) => void) {
     this.workers = n;
     this.decoder = decoder;
     this.log = log;
+    this.backoff = Array.from({ length: n }, () => 0);
   }
 
-  /** Starts `n` workers and waits until each has loaded. */
+  /** Starts `n` workers and waits until each has loaded; rejects (and stops them) when one fails to start. */
   static async start(n: number, decoder: DecoderOptions, log: (line: string) => void): Promise<WorkerDecoderHost> {
     const host = new WorkerDecoderHost(n, decoder, log);
-    await Promise.all(Array.from({ length: n }, (_, k) => host.spawn(k)));
+    try {
+      await Promise.all(Array.from({ length: n }, (_, k) => host.spawn(k)));
+      host.started = true;
+    } catch (e) {
+      await host.close();
+      throw e;
+    }
     return host;
   }
 
+  /** Workers started to replace dead ones, since start. */
+  get restarts(): number {
+    return this.replaced;
+  }
+
+  /** Starts worker `k` (first start or replacement) with the pinned graphs; resolves once it is ready. */
   private spawn(k: number): Promise<void> {
-    // No inherited flags: the bootstrap registers the TypeScript loader itself, and flags like --input-type break workers.
-    const worker = new Worker(new URL('./decode-worker.mjs', import.meta.url), { execArgv: [] });
-    const slot: WorkerSlot = { worker, sessions: 0, graphRefs: new Map() };
-    this.slots[k] = slot;
     return new Promise((resolve, reject) => {
-      worker.once('error', reject);
-      worker.on('message', (m: FromWorker) => {
-        if (m.type === 'ready') {
-          worker.off('error', reject);
-          worker.on('error', (e) => this.fail(e));
-          resolve();
-        } else if (m.type === 'reply') this.handlers.get(m.sid)?.(m.reply);
-        else if (m.type === 'graph') this.log(`decode worker ${k}: graph ${m.gid} ready in ${m.ms.toFixed(0)} ms`);
-      });
-      worker.on('exit', (code) => {
-        if (this.dead === null && code !== 0) this.fail(new Error(`decode worker ${k} exited with code ${code}`));
-      });
+      const data: DecodeWorkerData = { decoder: this.decoder };
+      const slot: WorkerSlot = {
+        index: k,
+        ready: false,
+        sids: new Set(),
+        graphRefs: new Map(),
+        thread: new WorkerThread<ToWorker, FromWorker>(
+          new URL('./decode-worker.mjs', import.meta.url),
+          {
+            message: (m) => {
+              if (m.type === 'ready') {
+                slot.ready = true;
+                this.backoff[k] = 0;
+                resolve();
+              } else if (m.type === 'reply') this.handlers.get(m.sid)?.(m.reply);
+              else this.log(`decode worker ${k}: graph ${m.gid} ready in ${m.ms.toFixed(0)} ms`);
+            },
+            death: (cause) => {
+              reject(new EngineError('ENGINE_WORKER_FAILED', `decode worker ${k} failed to start: ${cause}`, { worker: 'decode', index: k, cause }));
+              this.onDeath(slot, cause);
+            },
+          },
+          data,
+        ),
+      };
+      this.slots[k] = slot;
+      for (const gid of this.pinned) this.acquire(slot, gid);
     });
   }
 
-  /** A worker died: every session still decoding gets a fatal ENGINE_INTERNAL reply. */
-  private fail(e: Error): void {
-    if (this.dead !== null) return;
-    this.dead = e;
-    this.log(`decode worker failed: ${e.message}`);
-    const error: ErrorData = { code: 'ENGINE_INTERNAL', message: `decode worker failed: ${e.message}`, details: { cause: e.message } };
-    for (const h of this.handlers.values()) h({ op: 'error', of: 'frames', error, ms: 0 });
-    this.handlers.clear();
+  /** Worker `slot` died: its sessions get a fatal reply, its graphs are forgotten, a replacement is started. */
+  private onDeath(slot: WorkerSlot, cause: string): void {
+    if (this.closed || this.slots[slot.index] !== slot) return;
+    const k = slot.index;
+    const error: ErrorData = {
+      code: 'ENGINE_WORKER_FAILED',
+      message: `decode worker ${k} failed (${cause}); the sessions decoding there end, a new worker starts`,
+      details: { worker: 'decode', index: k, cause },
+    };
+    this.log(`decode worker ${k} failed (${cause}) with ${slot.sids.size} sessions`);
+    const sids = [...slot.sids];
+    slot.sids.clear();
+    for (const sid of sids) {
+      const h = this.handlers.get(sid);
+      this.handlers.delete(sid);
+      h?.({ op: 'error', of: 'frames', error, ms: 0 });
+    }
+    const gids = [...slot.graphRefs.keys()];
+    slot.graphRefs.clear();
+    for (const gid of gids) if (!this.pinned.has(gid) && !this.slots.some((s) => s.graphRefs.has(gid))) this.sharedGraphs.delete(gid);
+    // At start-up `start` reports the failure and gives up.
+    if (!this.started) return;
+    const delay = slot.ready ? 0 : RESTART_BACKOFF_MS[Math.min(this.backoff[k], RESTART_BACKOFF_MS.length - 1)];
+    if (!slot.ready) this.backoff[k]++;
+    const restart = (): void => {
+      if (this.closed) return;
+      this.replaced++;
+      this.log(`decode worker ${k}: starting a replacement`);
+      this.spawn(k).catch(() => {});
+    };
+    if (delay === 0) restart();
+    else {
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        restart();
+      }, delay);
+      this.timers.add(t);
+    }
   }
 
   /** Ships a graph to every worker now and keeps it there (the default grammar: no session waits for it). */
@@ -360,7 +387,7 @@ export class WorkerDecoderHost implements DecoderHost {
     }
     let copy = this.copies.get(graph);
     if (copy === undefined) {
-      copy = shareGraph(graph, this.decoder);
+      copy = shareGraph(graph);
       this.copies.set(graph, copy);
     }
     this.sharedGraphs.set(gid, copy);
@@ -372,7 +399,7 @@ export class WorkerDecoderHost implements DecoderHost {
     if (refs === undefined) {
       const graph = this.sharedGraphs.get(gid);
       if (graph === undefined) throw new EngineError('ENGINE_INTERNAL', `graph ${gid} is not prepared`, { cause: 'graph' });
-      slot.worker.postMessage({ type: 'graph', gid, graph } satisfies ToWorker);
+      slot.thread.post({ type: 'graph', gid, graph });
     }
     slot.graphRefs.set(gid, (refs ?? 0) + 1);
   }
@@ -384,24 +411,28 @@ export class WorkerDecoderHost implements DecoderHost {
       return;
     }
     slot.graphRefs.delete(gid);
-    slot.worker.postMessage({ type: 'drop', gid } satisfies ToWorker);
+    slot.thread.post({ type: 'drop', gid });
     if (!this.slots.some((s) => s.graphRefs.has(gid))) this.sharedGraphs.delete(gid);
   }
 
   open(graph: GraphRef, opts: DecoderStreamOptions, onReply: (r: DecodeReply) => void): DecoderHandle {
-    if (this.dead !== null) throw new EngineError('ENGINE_INTERNAL', `decode workers are down: ${this.dead.message}`, { cause: this.dead.message });
-    let slot = this.slots[0];
-    for (const s of this.slots) if (s.sessions < slot.sessions) slot = s;
+    if (this.closed) throw new EngineError('ENGINE_NOT_READY', 'the decode workers are stopped');
+    let slot: WorkerSlot | undefined;
+    for (const s of this.slots) if (s.thread.alive && (slot === undefined || s.sids.size < slot.sids.size)) slot = s;
+    if (slot === undefined) {
+      throw new EngineError('ENGINE_WORKER_FAILED', 'no decode worker is running (replacements are starting)', { worker: 'decode' });
+    }
+    const home = slot;
     const sid = this.nextSid++;
     const gids = [graph as number];
     let pending = 0;
-    this.acquire(slot, graph as number);
-    slot.sessions++;
+    this.acquire(home, graph as number);
+    home.sids.add(sid);
     this.handlers.set(sid, (r) => {
       pending--;
       onReply(r);
     });
-    slot.worker.postMessage({ type: 'open', sid, gid: graph as number, opts } satisfies ToWorker);
+    home.thread.post({ type: 'open', sid, gid: graph as number, opts });
     let closed = false;
     return {
       get pending() {
@@ -411,29 +442,39 @@ export class WorkerDecoderHost implements DecoderHost {
         if (closed) return;
         pending++;
         if (req.op === 'swap') {
-          this.acquire(slot, req.graph as number);
+          this.acquire(home, req.graph as number);
           gids.push(req.graph as number);
         }
         if (req.op === 'frames') {
           // The block may view a model output shared with other sessions: copy, then transfer the copy.
           const data = req.data.slice();
-          slot.worker.postMessage({ type: 'req', sid, req: { ...req, data } } satisfies ToWorker, [data.buffer]);
-        } else slot.worker.postMessage({ type: 'req', sid, req } satisfies ToWorker);
+          home.thread.post({ type: 'req', sid, req: { ...req, data } }, [data.buffer]);
+        } else home.thread.post({ type: 'req', sid, req });
       },
       close: () => {
         if (closed) return;
         closed = true;
         this.handlers.delete(sid);
-        slot.sessions--;
-        slot.worker.postMessage({ type: 'close', sid } satisfies ToWorker);
-        for (const g of gids) this.release(slot, g);
+        // A dead worker's sessions and graphs were dropped with it.
+        if (!home.sids.delete(sid)) return;
+        home.thread.post({ type: 'close', sid });
+        for (const g of gids) this.release(home, g);
       },
     };
   }
 
+  async terminateWorker(index: number): Promise<boolean> {
+    const slot = this.slots[index];
+    if (slot === undefined || !slot.thread.alive) return false;
+    await slot.thread.kill();
+    return true;
+  }
+
   async close(): Promise<void> {
-    this.dead ??= new Error('closed');
+    this.closed = true;
     this.handlers.clear();
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.all(this.slots.map((s) => s.thread.stop()));
   }
 }

@@ -11,6 +11,7 @@
 //             | grammar { name, compile_ms, effective_at } | error { code, message, fatal, details? } | end { audio_sec }
 //   const r = await engine.transcribe(bytes | f32, { grammar?, alternatives?, endpoint?, raw?, sampleRate? });
 //   await engine.grammars.put(name, source); engine.grammars.delete(name); engine.grammars.list();
+//   await engine.terminateWorker('model' | 'decode' | 'compile', index?);   // fault injection: as a crash would
 //   await engine.close();
 //
 // Errors are coded (engine/errors.ts: ERROR_STATUS maps every component's codes to HTTP and WebSocket statuses).
@@ -28,6 +29,7 @@ import { autoDecodeWorkers, resolveEngineConfig, resolveSessionOptions, type Eng
 import { LocalDecoderHost, WorkerDecoderHost, type DecoderHost } from './decoder-pool.ts';
 import { LocalModelHost, WorkerModelHost, type ModelHost } from './model-host.ts';
 import { EngineError } from './errors.ts';
+import { WorkerGrammarCompiler } from './grammar-compiler.ts';
 import { GrammarStore } from './grammar-store.ts';
 import { Session, type FinalEvent, type SessionContext, type SessionEvent } from './session.ts';
 import { StatsRecorder, type EngineStats } from './stats.ts';
@@ -99,8 +101,10 @@ const TRANSCRIBE_KEYS = ['grammar', 'alternatives', 'endpoint', 'raw', 'sampleRa
 
 /**
  * The engine: the acoustic model (shared, batched), the grammar store (one Recognizer per compiled graph, shared),
- * and the sessions. Everything runs on the calling thread's event loop: model runs are batched across sessions and
- * decoding is time-sliced (see Batcher), so no single stretch of work holds the loop for long.
+ * and the sessions. Model runs are batched across sessions; the model, the search and grammar compiles run in worker
+ * threads (config modelWorker, decodeWorkers; compiles always), or on the event loop time-sliced (see Batcher), so no
+ * single stretch of work holds the loop for long. A worker thread that dies is replaced; only the sessions whose
+ * state it held end (ENGINE_WORKER_FAILED).
  */
 export class Engine {
   readonly config: Readonly<EngineConfig>;
@@ -156,8 +160,9 @@ export class Engine {
     const config = resolveEngineConfig(options);
     const log = hooks.log ?? (() => {});
     const inWorker = config.modelWorker === 'auto' ? availableParallelism() > 1 : config.modelWorker;
-    const acoustic = inWorker ? await WorkerModelHost.load(config.modelDir, config.model) : await LocalModelHost.load(config.modelDir, config.model);
+    const acoustic = inWorker ? await WorkerModelHost.load(config.modelDir, config.model, log) : await LocalModelHost.load(config.modelDir, config.model);
     let decoders: DecoderHost | null = null;
+    let grammars: GrammarStore | null = null;
     try {
       const card = acoustic.card;
       const tokens = new TokenTable(card.tokens, { blank: card.blank, space: card.space });
@@ -171,13 +176,14 @@ export class Engine {
         ...config.decoder,
       };
       decoderConfig(decoderOptions);
-      const grammars = new GrammarStore(tokens, {
+      grammars = new GrammarStore(tokens, {
         decoder: decoderOptions,
         cacheDir: config.graphCacheDir,
         inlineCacheEntries: config.inlineGrammarCacheEntries,
         maxUserGrammars: config.maxUserGrammars,
         maxSourceBytes: config.maxGrammarSourceBytes,
         log,
+        compiler: new WorkerGrammarCompiler(tokens, log),
       });
       for (const [name, source] of Object.entries(config.grammars)) await grammars.put(name, source);
       const def = await grammars.resolve(config.defaultGrammar);
@@ -188,6 +194,10 @@ export class Engine {
         host.preload(def.graph);
       } else decoders = new LocalDecoderHost();
       const engine = new Engine(config, acoustic, grammars, decoders, decoderOptions, log);
+      // The model thread died: every stream's state went with it.
+      acoustic.onWorkerFailure((e) => {
+        for (const s of [...engine.sessions]) s.abort(e);
+      });
       if (config.warmUp) {
         const s = await engine.createSession({ partials: false });
         s.acceptSamples(new Float32Array(card.sampleRate));
@@ -201,6 +211,7 @@ export class Engine {
       );
       return engine;
     } catch (e) {
+      await grammars?.close();
       await decoders?.close();
       await acoustic.dispose();
       throw e;
@@ -229,7 +240,8 @@ export class Engine {
   /**
    * A new session; `onEvent` receives its events synchronously from the engine's work (keep it cheap: serialise and
    * send). Resolves once its grammar is ready. Rejects with ENGINE_NOT_READY, ENGINE_BUSY, ENGINE_OPTION,
-   * AUDIO_BAD_RATE, DECODER_OPTION, ENGINE_GRAMMAR_NOT_FOUND or an inline grammar's compile error.
+   * AUDIO_BAD_RATE, DECODER_OPTION, ENGINE_GRAMMAR_NOT_FOUND, an inline grammar's compile error, or
+   * ENGINE_WORKER_FAILED (a compile or decode thread died).
    */
   async createSession(options: SessionOptions = {}, onEvent: (e: SessionEvent) => void = () => {}): Promise<Session> {
     return this.openSession(options, onEvent, true);
@@ -343,9 +355,23 @@ export class Engine {
       finalAfterEofMs: r.finalAfterEofMs.snapshot(),
       loopBlockMs: r.loopBlockMs.snapshot(),
       decodeWorkers: this.decoders.workers,
+      workerRestarts: { model: this.acoustic.restarts, decode: this.decoders.restarts, compile: this.grammars.compilerRestarts },
       userGrammars: this.grammars.userCount,
       inlineGrammars: this.grammars.inlineCount,
     };
+  }
+
+  /**
+   * Ends one worker thread the way a crash would, for fault-injection tests and drills: 'model' (the acoustic
+   * model's thread: every session ends), 'decode' (search thread `index`: the sessions pinned to it end) or
+   * 'compile' (the grammar compiler: compiles in progress fail). The engine recovers as from a real crash: what was
+   * on the thread gets ENGINE_WORKER_FAILED, a replacement starts, `stats().workerRestarts` counts it. Resolves once
+   * the thread is gone: true, or false when no such thread runs (e.g. the model on the event loop).
+   */
+  terminateWorker(kind: 'model' | 'decode' | 'compile', index = 0): Promise<boolean> {
+    if (kind === 'model') return this.acoustic.terminateWorker();
+    if (kind === 'decode') return this.decoders.terminateWorker(index);
+    return this.grammars.terminateCompileWorker();
   }
 
   /** Closes every session (no more events), stops batching and releases the model. Idempotent. */
@@ -358,6 +384,7 @@ export class Engine {
     // Let a model run in flight finish before the session is released.
     while (this.batcher.busy) await new Promise((r) => setTimeout(r, 1));
     await this.decoders.close();
+    await this.grammars.close();
     await this.acoustic.dispose();
   }
 }

@@ -17,6 +17,8 @@ export const ENGINE_ERROR_CODES = {
   ENGINE_GRAMMAR_READONLY: 'a shipped grammar cannot be replaced or deleted (details: name)',
   ENGINE_GRAMMAR_TOO_LARGE: 'a grammar source is larger than maxGrammarSourceBytes (details: bytes, limit)',
   ENGINE_GRAMMAR_LIMIT: 'the store already holds maxUserGrammars user grammars (details: limit)',
+  ENGINE_WORKER_FAILED:
+    'a worker thread of the engine (model, search or grammar compiles) died; the sessions or compiles that were on it end with this code and a replacement starts (details: worker, index, cause)',
   ENGINE_INTERNAL: 'an unexpected failure inside the engine (details: cause); a bug to report',
 } as const;
 
@@ -111,6 +113,7 @@ export const ERROR_STATUS = Object.freeze({
   ENGINE_GRAMMAR_READONLY: S(409, 1008),
   ENGINE_GRAMMAR_TOO_LARGE: S(413, 1009),
   ENGINE_GRAMMAR_LIMIT: S(507, 1013),
+  ENGINE_WORKER_FAILED: S(500, 1011),
   ENGINE_INTERNAL: S(500, 1011),
 } as const) satisfies Readonly<Record<ErrorCode, ErrorStatus>>;
 
@@ -123,6 +126,13 @@ export const ERROR_REGISTRIES: Readonly<Record<string, Readonly<Record<string, s
   decoder: DECODER_ERROR_CODES,
   engine: ENGINE_ERROR_CODES,
 });
+
+/** A coded error as data: what crosses a thread boundary. */
+export interface ErrorData {
+  code: ErrorCode;
+  message: string;
+  details: Record<string, unknown>;
+}
 
 /** A coded error of any component, as data. */
 export interface ErrorInfo {
@@ -157,6 +167,12 @@ export function errorInfo(e: unknown): ErrorInfo {
   const cause = e instanceof Error ? e.message : String(e);
   const s = ERROR_STATUS.ENGINE_INTERNAL;
   return { code: 'ENGINE_INTERNAL', message: `internal error: ${cause}`, details: { cause }, http: s.http, wsClose: s.wsClose };
+}
+
+/** Anything thrown as `ErrorData` (as `errorInfo`: unknown errors become ENGINE_INTERNAL), to post to another thread. */
+export function errorData(e: unknown): ErrorData {
+  const info = errorInfo(e);
+  return { code: info.code, message: info.message, details: { ...info.details } };
 }
 
 /**

@@ -1,12 +1,13 @@
 // The grammars every session shares: shipped ones, user grammars added at runtime, inline ones cached by content hash.
 
-import { GraphCache, compileGrammar, graphHash, type CompiledGraph, type GrammarSource } from '../decoder/graph/tlg.ts';
+import { GraphCache, graphHash, type CompiledGraph, type GrammarSource } from '../decoder/graph/tlg.ts';
 import type { TokenTable } from '../decoder/graph/tokens.ts';
 import type { DecoderOptions } from '../decoder/search/config.ts';
 import { Recognizer } from '../decoder/search/recognizer.ts';
 import { isShippedGrammar, listShippedGrammars, loadShippedGrammar } from '../grammars/registry.ts';
 import { checkGrammarSpec, type GrammarSpec } from './config.ts';
 import { EngineError } from './errors.ts';
+import { LocalGrammarCompiler, type GrammarCompiler } from './grammar-compiler.ts';
 
 /** What compiling (or finding) a grammar gave. */
 export interface GrammarInfo {
@@ -54,6 +55,11 @@ export interface GrammarStoreOptions {
   maxUserGrammars: number;
   maxSourceBytes: number;
   log: (line: string) => void;
+  /**
+   * Where user and inline grammars compile. Default: a `LocalGrammarCompiler` (on the calling thread); the engine
+   * gives a `WorkerGrammarCompiler`, which keeps compiles off the event loop.
+   */
+  compiler?: GrammarCompiler;
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
@@ -84,7 +90,8 @@ function checkSource(source: unknown): GrammarSource {
 /**
  * Grammars by name and inline grammars by content, each compiled once into a graph with one `Recognizer` that all
  * sessions share (recognizers are immutable; a session keeps the one it resolved even if the name is replaced or
- * deleted later). Compiling runs on the calling thread: sources are capped at maxSourceBytes to bound it.
+ * deleted later). Compiles run in the store's `GrammarCompiler` (a worker thread in the engine), one at a time in
+ * call order; sources are capped at maxSourceBytes. Concurrent requests for the same inline grammar share one compile.
  */
 export class GrammarStore {
   readonly tokens: TokenTable;
@@ -93,12 +100,31 @@ export class GrammarStore {
   private readonly shippedDone = new Map<string, ResolvedGrammar>();
   private readonly user = new Map<string, ResolvedGrammar>();
   private readonly inline: GraphCache;
+  /** Inline grammars being compiled now, by content hash. */
+  private readonly building = new Map<string, Promise<CompiledGraph>>();
   private readonly recognizers = new WeakMap<CompiledGraph, Recognizer>();
+  private readonly compiler: GrammarCompiler;
 
   constructor(tokens: TokenTable, opts: GrammarStoreOptions) {
     this.tokens = tokens;
     this.opts = opts;
     this.inline = new GraphCache({ maxEntries: opts.inlineCacheEntries });
+    this.compiler = opts.compiler ?? new LocalGrammarCompiler(tokens);
+  }
+
+  /** Compile threads started to replace one that died (0 when compiling on the calling thread). */
+  get compilerRestarts(): number {
+    return this.compiler.restarts;
+  }
+
+  /** Ends the compile thread the way a crash would (fault injection); false when none is running. */
+  terminateCompileWorker(): Promise<boolean> {
+    return this.compiler.terminateWorker();
+  }
+
+  /** Stops the compiler (its thread); compiles in progress reject with ENGINE_NOT_READY. */
+  close(): Promise<void> {
+    return this.compiler.close();
   }
 
   /** User grammars held now. */
@@ -117,10 +143,11 @@ export class GrammarStore {
   }
 
   /**
-   * Adds or replaces the user grammar `name` (compiled now, in-process). Returns compile time and graph size.
+   * Adds or replaces the user grammar `name` (compiled now, by the store's compiler). Returns compile time and graph size.
    * Throws ENGINE_OPTION (bad name or source shape), ENGINE_GRAMMAR_READONLY (a shipped name),
    * ENGINE_GRAMMAR_TOO_LARGE, ENGINE_GRAMMAR_LIMIT, and the compiler's errors with their positions
-   * (GRAMMAR_SYNTAX details.line/column, GRAMMAR_UNKNOWN_RULE, WORD_UNSPELLABLE, ARPA_SYNTAX details.line, …).
+   * (GRAMMAR_SYNTAX details.line/column, GRAMMAR_UNKNOWN_RULE, WORD_UNSPELLABLE, ARPA_SYNTAX details.line, …);
+   * ENGINE_WORKER_FAILED when the compile thread died during the compile.
    * Sessions already using the old graph of that name keep it. Cost: the compile (ms for command grammars, seconds
    * for a large LM).
    */
@@ -136,7 +163,11 @@ export class GrammarStore {
     if (!this.user.has(name) && this.user.size >= this.opts.maxUserGrammars) {
       throw new EngineError('ENGINE_GRAMMAR_LIMIT', `the store holds ${this.user.size} user grammars already`, { limit: this.opts.maxUserGrammars });
     }
-    const resolved = this.compile(src, 'user', name, undefined);
+    const resolved = await this.compile(src, 'user', name, undefined);
+    // The limit again: other puts may have added grammars while this one compiled.
+    if (!this.user.has(name) && this.user.size >= this.opts.maxUserGrammars) {
+      throw new EngineError('ENGINE_GRAMMAR_LIMIT', `the store holds ${this.user.size} user grammars already`, { limit: this.opts.maxUserGrammars });
+    }
     this.user.set(name, resolved);
     return resolved.info;
   }
@@ -221,7 +252,7 @@ export class GrammarStore {
     return p;
   }
 
-  private compile(src: GrammarSource, origin: 'user' | 'inline', name: string, hash: string | undefined): ResolvedGrammar {
+  private async compile(src: GrammarSource, origin: 'user' | 'inline', name: string, hash: string | undefined): Promise<ResolvedGrammar> {
     const bytes = sourceBytes(src);
     if (bytes > this.opts.maxSourceBytes) {
       throw new EngineError('ENGINE_GRAMMAR_TOO_LARGE', `grammar source of ${bytes} bytes; the limit is ${this.opts.maxSourceBytes}`, {
@@ -229,14 +260,30 @@ export class GrammarStore {
         limit: this.opts.maxSourceBytes,
       });
     }
-    const builds = this.inline.stats.builds;
     const t0 = performance.now();
-    const graph = origin === 'inline' ? compileGrammar(src, this.tokens, {}, this.inline) : compileGrammar(src, this.tokens);
+    let graph: CompiledGraph | undefined = hash === undefined ? undefined : this.inline.get(hash);
+    const cached = graph !== undefined;
+    if (graph === undefined) graph = hash === undefined ? await this.compiler.compile(src) : await this.buildInline(src, hash);
     const ms = performance.now() - t0;
-    const cached = origin === 'inline' && this.inline.stats.builds === builds;
     const r = this.wrap(graph, origin, name, ms, cached);
     if (hash !== undefined) r.info.hash = hash;
     return r;
+  }
+
+  /** Compiles an inline grammar once however many sessions ask for it meanwhile, then caches it. */
+  private buildInline(src: GrammarSource, hash: string): Promise<CompiledGraph> {
+    let p = this.building.get(hash);
+    if (p === undefined) {
+      p = this.compiler.compile(src).then((graph) => {
+        this.inline.stats.builds++;
+        this.inline.set(hash, graph);
+        return graph;
+      });
+      const done = (): void => void this.building.delete(hash);
+      p.then(done, done);
+      this.building.set(hash, p);
+    }
+    return p;
   }
 
   private wrap(graph: CompiledGraph, origin: GrammarInfo['origin'], name: string, ms: number, cached: boolean): ResolvedGrammar {

@@ -2,17 +2,18 @@
 
 import { parentPort } from 'node:worker_threads';
 import { AcousticModel, type AcousticStream, type LogProbBlock } from '../models/acoustic-model.ts';
-import { errorData, type FromModelWorker, type ToModelWorker } from './model-host.ts';
+import { errorData } from './errors.ts';
+import type { FromModelWorker, ToModelWorker } from './model-host.ts';
 
 const port = parentPort;
 if (port === null) throw new Error('model-worker.ts runs in a worker thread (see WorkerModelHost)');
 
-let model: AcousticModel | null = null;
+/** The model once loaded; messages that come before wait for it, in order. */
+let model: Promise<AcousticModel> | null = null;
 const streams = new Map<number, AcousticStream>();
 const post = (m: FromModelWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
-async function run(m: Extract<ToModelWorker, { type: 'run' }>): Promise<void> {
-  const mdl = model as AcousticModel;
+async function run(mdl: AcousticModel, m: Extract<ToModelWorker, { type: 'run' }>): Promise<void> {
   try {
     const ss = m.sids.map((sid) => {
       let s = streams.get(sid);
@@ -34,26 +35,34 @@ async function run(m: Extract<ToModelWorker, { type: 'run' }>): Promise<void> {
   }
 }
 
-port.on('message', (m: ToModelWorker) => {
+function handle(mdl: AcousticModel, m: Exclude<ToModelWorker, { type: 'load' }>): void {
   switch (m.type) {
-    case 'load':
-      AcousticModel.load(m.dir, m.options).then(
-        (loaded) => {
-          model = loaded;
-          post({ type: 'loaded', card: loaded.card, cardPath: loaded.cardPath, chunkSamples: loaded.chunkSamples, options: { ...loaded.options } });
-        },
-        (e: unknown) => post({ type: 'load-failed', error: errorData(e) }),
-      );
-      return;
     case 'create':
-      streams.set(m.sid, (model as AcousticModel).createStream());
+      streams.set(m.sid, mdl.createStream());
       return;
     case 'release':
       streams.delete(m.sid);
       return;
     case 'run':
       // AcousticModel queues its calls, so runs keep the order of the messages.
-      void run(m);
+      void run(mdl, m);
       return;
   }
+}
+
+port.on('message', (m: ToModelWorker) => {
+  if (m.type === 'load') {
+    model = AcousticModel.load(m.dir, m.options);
+    model.then(
+      (loaded) => post({ type: 'loaded', card: loaded.card, cardPath: loaded.cardPath, chunkSamples: loaded.chunkSamples, options: { ...loaded.options } }),
+      (e: unknown) => post({ type: 'load-failed', error: errorData(e) }),
+    );
+    return;
+  }
+  if (model === null) throw new Error(`model worker: "${m.type}" before "load"`);
+  // Reactions to one promise run in the order they were added: the messages keep their order.
+  model.then(
+    (mdl) => handle(mdl, m),
+    () => {},
+  );
 });

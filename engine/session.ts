@@ -6,8 +6,8 @@ import { endpointConfig } from '../decoder/search/endpoint.ts';
 import type { LogProbBlock } from '../models/acoustic-model.ts';
 import type { BatchClient, Batcher } from './batcher.ts';
 import { checkGrammarSpec, type GrammarSpec, type ResolvedSessionOptions } from './config.ts';
-import type { DecodeReply, DecoderHandle, DecoderHost, ErrorData, FinalEvent, PartialEvent } from './decoder-pool.ts';
-import { EngineError, errorFromData, errorInfo, type ErrorCode } from './errors.ts';
+import type { DecodeReply, DecoderHandle, DecoderHost, FinalEvent, PartialEvent } from './decoder-pool.ts';
+import { EngineError, errorData, errorFromData, type ErrorCode, type ErrorData } from './errors.ts';
 import type { GrammarStore, ResolvedGrammar } from './grammar-store.ts';
 import type { ModelHost, ModelStream } from './model-host.ts';
 import type { StatsRecorder } from './stats.ts';
@@ -71,12 +71,12 @@ interface Op {
   kind: 'finalize' | 'end';
 }
 
-/** A grammar switch waiting for the decoder's answer. */
-interface PendingSwap {
-  name: string;
-  compileMs: number;
-  restart: boolean;
-}
+/**
+ * The answer to a grammar request, waiting for the swaps asked for before it: a swap the decoder has not answered
+ * yet, or the error of a request that failed to resolve (sent once the swaps before it are answered, so that answers
+ * keep the order of the requests).
+ */
+type PendingAnswer = { kind: 'swap'; name: string; compileMs: number; restart: boolean } | { kind: 'error'; error: ErrorData };
 
 /** Arrival times of the last pushes of audio kept, for latency metrics. */
 const ARRIVALS = 256;
@@ -122,7 +122,7 @@ export class Session implements BatchClient {
   private received = 0;
   private handed = 0;
   private readonly ops: Op[] = [];
-  private readonly swaps: PendingSwap[] = [];
+  private readonly answers: PendingAnswer[] = [];
   private waiting = false;
   private inFlight = false;
   private finishing = false;
@@ -237,29 +237,34 @@ export class Session implements BatchClient {
    * Switches grammar without pausing the audio: the grammar is resolved (compiled, or found by name or content
    * hash), then a `grammar` event is sent and it decodes from the next utterance, or with `restartUtterance` the
    * current utterance again from its start. A grammar that cannot be resolved sends an `error` event (not fatal)
-   * and the old one stays. Requests apply in call order. ENGINE_SESSION_STATE after end() or close().
+   * and the old one stays. Requests apply, and are answered, in call order. ENGINE_SESSION_STATE after end() or
+   * close().
    */
   setGrammar(spec: GrammarSpec, opts: SetGrammarOptions = {}): void {
     this.checkOpen('setGrammar');
     const restart = opts.restartUtterance === true;
     this.grammarChain = this.grammarChain.then(async () => {
-      let g: ResolvedGrammar;
+      // A swap asked for before end() is still answered: end() waits for this chain.
+      const live = (): boolean => this.st === 'open' || this.st === 'ending';
       try {
-        g = await this.ctx.grammars.resolve(checkGrammarSpec(spec));
+        const g = await this.ctx.grammars.resolve(checkGrammarSpec(spec));
+        if (!live()) return;
+        const graph = this.ctx.decoders.prepareGraph(g.graph, g.recognizer);
+        this.answers.push({ kind: 'swap', name: g.info.name, compileMs: g.info.compileMs, restart });
+        this.decoder.send({ op: 'swap', graph, restart });
       } catch (e) {
-        if (this.st === 'open') this.emitError(e, false);
-        return;
+        if (!live()) return;
+        if (this.answers.length === 0) this.emitError(e, false);
+        else this.answers.push({ kind: 'error', error: errorData(e) });
       }
-      if (this.st !== 'open') return;
-      this.swaps.push({ name: g.info.name, compileMs: g.info.compileMs, restart });
-      this.decoder.send({ op: 'swap', graph: this.ctx.decoders.prepareGraph(g.graph, g.recognizer), restart });
     });
   }
 
   /**
    * End of input: flushes the model and the decoder, emits the remaining finals, then the `end` event; resolves
-   * after it. A trailing partial sample is reported as an AUDIO_MISALIGNED error event (not fatal) first.
-   * Calling it again returns the same promise. ENGINE_SESSION_STATE after close().
+   * after it. A trailing partial sample is reported as an AUDIO_MISALIGNED error event (not fatal) first. Grammar
+   * swaps asked for before are answered first (their `grammar` or `error` event comes before `end`; a compile in
+   * progress is waited for). Calling it again returns the same promise. ENGINE_SESSION_STATE after close().
    */
   end(): Promise<void> {
     if (this.st === 'ending' || this.st === 'ended') return this.endPromise;
@@ -272,8 +277,13 @@ export class Session implements BatchClient {
       this.emitError(e, false);
     }
     if (this.resampler !== null) this.append(this.resampler.flush());
-    this.ops.push({ at: this.received, kind: 'end' });
-    this.pump();
+    const at = this.received;
+    // Audio before `at` keeps flowing meanwhile; the flush waits until every swap asked for before is sent.
+    void this.grammarChain.then(() => {
+      if (this.st !== 'ending') return;
+      this.ops.push({ at, kind: 'end' });
+      this.pump();
+    });
     return this.endPromise;
   }
 
@@ -305,6 +315,14 @@ export class Session implements BatchClient {
     if (!block.final) this.pump();
   }
 
+  /**
+   * @internal Ends the session at once with a fatal error event (`e`'s code) and `end`: the engine lost its state
+   * (the model thread died). No-op once ended or closed.
+   */
+  abort(e: unknown): void {
+    this.fail(e);
+  }
+
   /** @internal */
   onModelError(e: unknown): void {
     this.inFlight = false;
@@ -330,21 +348,31 @@ export class Session implements BatchClient {
         this.emitFinal(r.final, false);
         break;
       case 'swap': {
-        const sw = this.swaps.shift() as PendingSwap;
+        const sw = this.answers.shift() as Extract<PendingAnswer, { kind: 'swap' }>;
         for (const f of r.finals) this.emitFinal(f, true);
         this.grammarName = sw.name;
         this.emit({ type: 'grammar', name: sw.name, compile_ms: sec(sw.compileMs), effective_at: sw.restart ? 'current_utterance' : 'next_utterance' });
         if (r.partial !== null) this.emitPartial(r.partial);
+        this.answerFailedGrammars();
         break;
       }
       case 'error':
         if (r.of === 'swap') {
-          this.swaps.shift();
+          this.answers.shift();
           this.emitErrorData(r.error, false);
+          this.answerFailedGrammars();
         } else this.fail(r.error);
         return;
     }
     this.pump();
+  }
+
+  /** Sends the errors of grammar requests that were waiting for the swap just answered. */
+  private answerFailedGrammars(): void {
+    while (this.answers.length > 0 && this.answers[0].kind === 'error') {
+      const a = this.answers.shift() as Extract<PendingAnswer, { kind: 'error' }>;
+      this.emitErrorData(a.error, false);
+    }
   }
 
   private checkOpen(call: string): void {
@@ -436,8 +464,7 @@ export class Session implements BatchClient {
   }
 
   private emitError(e: unknown, fatal: boolean): void {
-    const info = errorInfo(e);
-    this.emitErrorData({ code: info.code, message: info.message, details: { ...info.details } }, fatal);
+    this.emitErrorData(errorData(e), fatal);
   }
 
   private emitErrorData(d: ErrorData, fatal: boolean): void {

@@ -79,6 +79,8 @@ export interface EngineStats {
   loopBlockMs: HistogramSnapshot;
   /** Worker threads decoding (0: decoding runs on the event loop). Always set by `Engine.stats()`. */
   decodeWorkers?: number;
+  /** Worker threads started to replace threads that died, by kind (model, decode, compile), since start. */
+  workerRestarts: { model: number; decode: number; compile: number };
   /** User grammars in the store, inline grammars in its cache. */
   userGrammars: number;
   inlineGrammars: number;

@@ -70,7 +70,7 @@ export function buildServer(config: ServerConfig, info: AppInfo): AsrServer {
 
   app.setNotFoundHandler(async (req, reply) => {
     metrics.error('NOT_FOUND');
-    return reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?', 1)[0]}` });
+    return reply.code(statusOf('NOT_FOUND').http).send({ code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?', 1)[0]}` });
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -78,7 +78,7 @@ export function buildServer(config: ServerConfig, info: AppInfo): AsrServer {
   app.get('/readyz', async (_req, reply) => {
     const refusal = admission.phase === 'ready' ? null : admission.refusal();
     if (refusal !== null) {
-      return reply.code(503).send({ ready: false, code: refusal.code, reason: refusal.message });
+      return reply.code(statusOf(refusal.code).http).send({ ready: false, code: refusal.code, reason: refusal.message });
     }
     const engine = ctx.recognition();
     return {

@@ -1,42 +1,54 @@
 // Typed errors of the transport layer: one class, one registry of codes with their HTTP status and close code.
 
-import { ERROR_STATUS, isCodedError, type ErrorCode } from '../engine/errors.ts';
+import { ERROR_STATUS, isCodedError, type ErrorCode, type ErrorStatus } from '../engine/errors.ts';
 
-/** What a code means to a client: the HTTP status and the WebSocket close code that carry it, and when. */
-export interface ErrorStatus {
-  /** HTTP status of a response with this code. */
-  http: number;
-  /** WebSocket close code when this error ends a stream (1000–4999). The close reason is the code itself. */
-  ws: number;
-}
+export type { ErrorStatus } from '../engine/errors.ts';
 
 /**
- * Every code the transport layer produces: meaning, HTTP status, WebSocket close code. The codes of the components
- * below (engine, audio, grammars, decoder, model) are in engine/errors.ts's ERROR_STATUS; `statusOf` reads both.
+ * Every code only the transport layer produces: meaning, HTTP status, WebSocket close code (the close reason is
+ * the code itself). The codes of the components below (engine, audio, grammars, decoder, model) have their rows in
+ * engine/errors.ts's ERROR_STATUS; `STATUS` joins the two. A component's code added here would have two rows: the
+ * `never` in the `satisfies` clause makes that a type error.
  */
 export const SERVER_ERROR_CODES = {
-  UNAUTHORIZED: { http: 401, ws: 1008, doc: 'API keys are configured and the request carried none, or a wrong one' },
-  NOT_FOUND: { http: 404, ws: 1008, doc: 'no such route (or no such WebSocket path)' },
-  BAD_REQUEST: { http: 400, ws: 1008, doc: 'a query parameter or config field is missing, of the wrong type or out of range (details: field)' },
-  BAD_MESSAGE: { http: 400, ws: 1007, doc: 'a WebSocket text message is not a JSON object, or a field of it has the wrong type (details: field); the stream continues' },
-  UNKNOWN_MESSAGE_TYPE: { http: 400, ws: 1003, doc: 'a WebSocket JSON message has a type the protocol does not know (details: type); the stream continues' },
-  CONFIG_AFTER_AUDIO: { http: 409, ws: 1008, doc: 'a config message changed the audio format after audio was sent; the stream continues with its format' },
-  STREAM_ENDED: { http: 409, ws: 1008, doc: 'a message arrived after eof' },
-  MESSAGE_TOO_LARGE: { http: 413, ws: 1009, doc: 'a WebSocket message is larger than maxMessageBytes (details: limit)' },
-  UPLOAD_TOO_LARGE: { http: 413, ws: 1009, doc: 'an HTTP body is larger than maxUploadBytes or maxGrammarBytes (details: limit)' },
-  UNSUPPORTED_MEDIA_TYPE: { http: 415, ws: 1003, doc: 'the body\'s Content-Type is not one the route reads (details: contentType)' },
-  MULTIPART_INVALID: { http: 400, ws: 1007, doc: 'a multipart/form-data body is malformed, or lacks a required part (details: reason, field)' },
-  UNSUPPORTED_LANGUAGE: { http: 400, ws: 1008, doc: 'a language other than the model\'s was requested (details: language, supported)' },
-  TOO_MANY_STREAMS: { http: 503, ws: 1013, doc: 'maxStreams sessions are already running; retry after retry_after_ms (details: limit, retry_after_ms)' },
-  NOT_READY: { http: 503, ws: 1013, doc: 'the model or default grammar is still loading; retry later (details: retry_after_ms)' },
-  SHUTTING_DOWN: { http: 503, ws: 1001, doc: 'the server is draining after SIGTERM and takes no new sessions; open streams get their final results' },
-  STREAM_TOO_LONG: { http: 413, ws: 1008, doc: 'the stream has been open longer than maxStreamSec; final results were sent (details: limit)' },
-  IDLE_TIMEOUT: { http: 408, ws: 1008, doc: 'no audio for idleTimeoutSec; final results were sent (details: limit)' },
-  SLOW_CONSUMER: { http: 429, ws: 1008, doc: 'the client read results so slowly that maxSendBufferBytes piled up (details: limit)' },
-  INTERNAL: { http: 500, ws: 1011, doc: 'an unexpected failure; logged with a stack, the process keeps serving' },
-} as const satisfies Record<string, ErrorStatus & { doc: string }>;
+  UNAUTHORIZED: { http: 401, wsClose: 1008, doc: 'API keys are configured and the request carried none, or a wrong one' },
+  NOT_FOUND: { http: 404, wsClose: 1008, doc: 'no such route (or no such WebSocket path)' },
+  BAD_REQUEST: { http: 400, wsClose: 1008, doc: 'a query parameter or config field is missing, of the wrong type or out of range (details: field)' },
+  BAD_MESSAGE: {
+    http: 400,
+    wsClose: 1007,
+    doc: 'a WebSocket text message is not a JSON object, or a field of it has the wrong type (details: field); the stream continues. A frame that breaks the WebSocket protocol ends the stream (details: close)',
+  },
+  UNKNOWN_MESSAGE_TYPE: { http: 400, wsClose: 1003, doc: 'a WebSocket JSON message has a type the protocol does not know (details: type); the stream continues' },
+  CONFIG_AFTER_AUDIO: { http: 409, wsClose: 1008, doc: 'a config message changed the audio format after audio was sent; the stream continues with its format' },
+  STREAM_ENDED: { http: 409, wsClose: 1008, doc: 'a message arrived after eof' },
+  MESSAGE_TOO_LARGE: { http: 413, wsClose: 1009, doc: 'a WebSocket message is larger than maxMessageBytes (details: limit); the stream ends without finals' },
+  UPLOAD_TOO_LARGE: { http: 413, wsClose: 1009, doc: 'an HTTP body is larger than maxUploadBytes or maxGrammarBytes (details: limit)' },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, wsClose: 1003, doc: 'the body\'s Content-Type is not one the route reads (details: contentType)' },
+  MULTIPART_INVALID: { http: 400, wsClose: 1007, doc: 'a multipart/form-data body is malformed, or lacks a required part (details: reason, field)' },
+  UNSUPPORTED_LANGUAGE: { http: 400, wsClose: 1008, doc: 'a language other than the model\'s was requested (details: language, supported)' },
+  TOO_MANY_STREAMS: { http: 503, wsClose: 1013, doc: 'maxStreams sessions are already running; retry after retry_after_ms (details: limit, retry_after_ms)' },
+  NOT_READY: { http: 503, wsClose: 1013, doc: 'the model or default grammar is still loading; retry later (details: retry_after_ms)' },
+  SHUTTING_DOWN: { http: 503, wsClose: 1001, doc: 'the server is draining after SIGTERM and takes no new sessions; open streams get their final results' },
+  STREAM_TOO_LONG: { http: 413, wsClose: 1008, doc: 'the stream has been open longer than maxStreamSec; final results were sent (details: limit)' },
+  IDLE_TIMEOUT: { http: 408, wsClose: 1008, doc: 'no audio for idleTimeoutSec; final results were sent (details: limit)' },
+  SLOW_CONSUMER: { http: 429, wsClose: 1008, doc: 'the client read results so slowly that maxSendBufferBytes piled up (details: limit)' },
+  INTERNAL: { http: 500, wsClose: 1011, doc: 'an unexpected failure; logged with a stack, the process keeps serving' },
+} as const satisfies Record<string, ErrorStatus & { doc: string }> & { readonly [K in ErrorCode]?: never };
 
 export type ServerErrorCode = keyof typeof SERVER_ERROR_CODES;
+
+/** Every code a client can receive: the transport's and every component's. */
+export type WireCode = ServerErrorCode | ErrorCode;
+
+/** THE table the transport reports with: code → HTTP status and WebSocket close code, for every code. */
+export const STATUS: Readonly<Record<WireCode, ErrorStatus>> = Object.freeze({
+  ...ERROR_STATUS,
+  ...(Object.fromEntries(Object.entries(SERVER_ERROR_CODES).map(([code, s]) => [code, Object.freeze({ http: s.http, wsClose: s.wsClose })])) as Record<
+    ServerErrorCode,
+    ErrorStatus
+  >),
+});
 
 /** The single error type of `server/`. `details` carries machine-readable context and is sent to the client. */
 export class ServerError extends Error {
@@ -58,15 +70,9 @@ export interface WireError {
   details: Record<string, unknown>;
 }
 
-/** HTTP status and close code of any code: the server's table, then engine/errors.ts's table of every component. */
+/** HTTP status and close code of any code (`STATUS`); a code no table knows is reported as INTERNAL is. O(1). */
 export function statusOf(code: string): ErrorStatus {
-  const own = (SERVER_ERROR_CODES as Record<string, ErrorStatus>)[code];
-  if (own !== undefined) return { http: own.http, ws: own.ws };
-  if (Object.hasOwn(ERROR_STATUS, code)) {
-    const s = ERROR_STATUS[code as ErrorCode];
-    return { http: s.http, ws: s.wsClose };
-  }
-  return { http: 500, ws: 1011 };
+  return Object.hasOwn(STATUS, code) ? STATUS[code as WireCode] : STATUS.INTERNAL;
 }
 
 /**

@@ -17,6 +17,7 @@ import type {
   SessionEvent,
   SessionOptions,
 } from './recognition.ts';
+import { explainProtocolCloses } from './ws-close.ts';
 import { WsSender } from './ws-sender.ts';
 
 /** How a dialect presents a stream's events to its client. */
@@ -109,8 +110,21 @@ export class LiveStream {
       else this.dispatch(buf, isBinary);
     });
     ws.on('close', () => this.onSocketClosed());
+    // A message over maxMessageBytes or a malformed frame: ws closes the socket itself (1009, 1002, 1007). The client
+    // gets our error message first and the code as close reason; the session is abandoned (no finals).
+    explainProtocolCloses(ws, (wsCode) => {
+      const w: WireError =
+        wsCode === 1009
+          ? { code: 'MESSAGE_TOO_LARGE', message: `a message is larger than ${config.maxMessageBytes} bytes`, details: { limit: config.maxMessageBytes } }
+          : { code: 'BAD_MESSAGE', message: 'a frame breaks the WebSocket protocol', details: { close: wsCode } };
+      if (!this.closed) {
+        this.finishing = true;
+        this.out.closing(w);
+      }
+      return w.code;
+    });
     ws.on('error', (e: Error & { code?: string }) => {
-      // ws has sent its own close frame already (1009 for an oversized message, 1002/1007 for protocol errors).
+      // ws has closed the socket already, with the reason given above.
       const code = e.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'MESSAGE_TOO_LARGE' : 'BAD_MESSAGE';
       this.deps.metrics.error(code);
       this.deps.log.warn({ err: e.message, wsCode: e.code, code }, 'websocket protocol error');
@@ -328,7 +342,7 @@ export class LiveStream {
     if (this.closed) return;
     if (error !== null && error.code !== 'SHUTTING_DOWN') this.deps.metrics.error(error.code);
     this.out.closing(error);
-    const code = error === null ? 1000 : statusOf(error.code).ws;
+    const code = error === null ? 1000 : statusOf(error.code).wsClose;
     this.ws.close(code, error === null ? '' : error.code);
     this.release();
     // A client that never answers the close frame must not hold the socket.

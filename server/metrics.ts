@@ -129,6 +129,16 @@ export class ServerMetrics {
         engine((s) => histogramSamples('asr_event_loop_block_seconds', s.loopBlockMs, 1e-3)),
       ),
       new ComputedMetric(
+        'asr_worker_restarts_total',
+        'Engine worker threads started to replace threads that died: kind="model" (acoustic model; every session ended), kind="decode" (search; its sessions ended), kind="compile" (grammar compiles)',
+        'counter',
+        engine((s) => [
+          { labels: { kind: 'model' }, value: s.workerRestarts.model },
+          { labels: { kind: 'decode' }, value: s.workerRestarts.decode },
+          { labels: { kind: 'compile' }, value: s.workerRestarts.compile },
+        ]),
+      ),
+      new ComputedMetric(
         'asr_grammars',
         'Grammars held: user grammars in the store, inline grammars in the cache',
         'gauge',

@@ -16,7 +16,9 @@ import { voskError } from './vosk-protocol.ts';
 /** Paths that accept an upgrade, and their dialect. `/` is Vosk's, so unchanged Vosk clients can use the bare URL. */
 export const WS_PATHS: Readonly<Record<string, 'stream' | 'vosk'>> = Object.freeze({ '/v1/stream': 'stream', '/vosk': 'vosk', '/': 'vosk' });
 
-function reject(socket: Duplex, status: number, code: string, message: string): void {
+/** Refuses an upgrade with a plain HTTP error: the code's status and a JSON body. */
+function reject(socket: Duplex, code: 'BAD_REQUEST' | 'NOT_FOUND', message: string): void {
+  const status = statusOf(code).http;
   const body = JSON.stringify({ code, message });
   socket.end(
     `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : 'Bad Request'}\r\nContent-Type: application/json\r\n` +
@@ -45,13 +47,13 @@ export class WsRoutes {
       url = new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? '/'}`);
     } catch {
       this.ctx.metrics.error('BAD_REQUEST');
-      reject(socket, 400, 'BAD_REQUEST', 'the request target is not a valid URL');
+      reject(socket, 'BAD_REQUEST', 'the request target is not a valid URL');
       return;
     }
     const dialect = WS_PATHS[url.pathname];
     if (dialect === undefined) {
       this.ctx.metrics.error('NOT_FOUND');
-      reject(socket, 404, 'NOT_FOUND', `no WebSocket endpoint at ${url.pathname}`);
+      reject(socket, 'NOT_FOUND', `no WebSocket endpoint at ${url.pathname}`);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req, url, dialect));
@@ -64,7 +66,7 @@ export class WsRoutes {
       if (w.code === 'INTERNAL') this.log.error({ err: e }, 'websocket setup failed');
       ctx.metrics.error(w.code);
       ws.send(dialect === 'stream' ? errorMessage(w.code, w.message, w.details) : JSON.stringify({ error: voskError(w) }));
-      ws.close(statusOf(w.code).ws, w.code);
+      ws.close(statusOf(w.code).wsClose, w.code);
       setTimeout(() => ws.terminate(), 5000).unref();
     };
     let slot: Slot;

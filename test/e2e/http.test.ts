@@ -167,3 +167,74 @@ test('grammar errors: syntax with line and column, shipped names read-only, bad 
   const empty = await put('e', '  ', 'text/plain');
   assert.equal(((await empty.json()) as Json).code, 'BAD_REQUEST');
 });
+
+/** `n` (≤ 8000) distinct three-word phrases of 20 words, every one spellable by the model's letters. */
+function manyPhrases(n: number): string[] {
+  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike', 'november', 'oscar', 'papa', 'quebec', 'romeo', 'sierra', 'tango'];
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(`${words[i % 20]} ${words[Math.floor(i / 20) % 20]} ${words[Math.floor(i / 400) % 20]}`);
+  return out;
+}
+
+test('a large grammar compiles off the event loop: /healthz and streams are answered meanwhile; errors keep line and column', async (t) => {
+  // Event-loop stalls, from a 5 ms timer; and /healthz round trips, one after another, while the PUT runs.
+  let maxGapMs = 0;
+  let last = performance.now();
+  const probe = setInterval(() => {
+    const now = performance.now();
+    maxGapMs = Math.max(maxGapMs, now - last);
+    last = now;
+  }, 5);
+  const phrases = manyPhrases(8000);
+  let putDone = false;
+  const put = fetch(`${srv.http}/v1/grammars/alphabet`, { method: 'PUT', body: JSON.stringify({ phrases }), headers: { 'content-type': 'application/json' } }).finally(() => {
+    putDone = true;
+  });
+  // A stream opened and used while the grammar compiles.
+  const c = await TestClient.connect(`${srv.ws}/v1/stream?grammar=digits`);
+  await c.nextType('ready');
+  c.send(SPEECH_PCM.subarray(0, 16000));
+  c.send({ type: 'finalize' });
+  await c.nextType('final');
+  const streamAnsweredDuringCompile = !putDone;
+  let health = 0;
+  let worstHealthMs = 0;
+  while (!putDone) {
+    const t0 = performance.now();
+    assert.equal((await fetch(`${srv.http}/healthz`)).status, 200);
+    worstHealthMs = Math.max(worstHealthMs, performance.now() - t0);
+    if (!putDone) health++;
+  }
+  clearInterval(probe);
+  const r = await put;
+  const body = (await r.json()) as Json;
+  assert.equal(r.status, 201, JSON.stringify(body));
+  assert.equal(body.words, 20);
+  const compileMs = body.compile_ms as number;
+  const report = `compile ${compileMs} ms, ${health} /healthz answered during it (worst ${worstHealthMs.toFixed(0)} ms), loop stall ${maxGapMs.toFixed(0)} ms`;
+  t.diagnostic(report);
+  assert.ok(compileMs >= 200, `the grammar must take a while to compile for this test to mean anything: ${report}`);
+  assert.ok(streamAnsweredDuringCompile, `the stream's final came only after the compile: ${report}`);
+  assert.ok(health >= 3, report);
+  assert.ok(maxGapMs < compileMs / 3 && worstHealthMs < compileMs / 2, report);
+  c.send({ type: 'eof' });
+  assert.equal((await c.closeInfo()).code, 1000);
+  assert.equal((await fetch(`${srv.http}/v1/grammars/alphabet`, { method: 'DELETE' })).status, 204);
+
+  // Compile errors from the compile thread keep their codes and positions, over HTTP and on a stream.
+  const bad = await fetch(`${srv.http}/v1/grammars/bad`, { method: 'PUT', body: '#JSGF V1.0;\ngrammar b;\n\npublic <a> = one | <nothing>;\n', headers: { 'content-type': 'application/jsgf' } });
+  assert.equal(bad.status, 422);
+  assert.deepEqual(pick((await bad.json()) as Json, ['code', 'line', 'column']), { code: 'GRAMMAR_UNKNOWN_RULE', line: 4, column: 20 });
+  const s = await TestClient.connect(`${srv.ws}/v1/stream`);
+  await s.nextType('ready');
+  s.send({ type: 'grammar', jsgf: '#JSGF V1.0;\ngrammar b;\npublic <a> = one ) two;\n' });
+  const err = await s.nextType('error');
+  assert.deepEqual(pick(err, ['code', 'line']), { code: 'GRAMMAR_SYNTAX', line: 3 });
+  assert.equal(typeof err.column, 'number');
+  s.send({ type: 'eof' });
+  assert.equal((await s.closeInfo()).code, 1000);
+});
+
+function pick(o: Json, keys: string[]): Json {
+  return Object.fromEntries(keys.map((k) => [k, o[k]]));
+}

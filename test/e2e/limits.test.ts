@@ -79,11 +79,12 @@ test('limits: sessions, message size, upload size, grammar size, idle time, stre
     await a.closeInfo();
     await b.closeInfo();
 
-    // Message size: ws closes with 1009.
+    // Message size: an error message with the limit, then close 1009 with the code as reason.
     const big = await TestClient.connect(`${srv.ws}/v1/stream`);
     await big.nextType('ready');
     big.send(Buffer.alloc(8193));
-    assert.equal((await big.closeInfo()).code, 1009);
+    assert.deepEqual(await big.closeInfo(), { code: 1009, reason: 'MESSAGE_TOO_LARGE' });
+    assert.deepEqual([big.messages.at(-1)?.code, big.messages.at(-1)?.limit], ['MESSAGE_TOO_LARGE', 8192]);
 
     // Upload size: 413 with the limit, in both HTTP dialects.
     const up = await fetch(`${srv.http}/v1/transcribe`, { method: 'POST', body: SPEECH_WAV, headers: { 'content-type': 'audio/wav' } });

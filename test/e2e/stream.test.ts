@@ -118,6 +118,24 @@ test('grammar swap mid-stream; a grammar that fails to compile is an error event
   await checkTranscript(t, srv.engine, 'the utterance after the swap', second);
 });
 
+test('grammar messages sent just before eof are answered (grammar or error) before the eof message', async () => {
+  const c = await TestClient.connect(`${srv.ws}/v1/stream`);
+  await c.nextType('ready');
+  await c.sendChunks(SPEECH_PCM, ODD_CHUNKS);
+  // Not compiled before: the compile is still running when eof arrives.
+  c.send({ type: 'grammar', phrases: ['seven three nine', 'nine three seven', 'three nine seven please'] });
+  c.send({ type: 'grammar', jsgf: '#JSGF V1.0;\ngrammar b;\npublic <a> = seven [ three ;\n' });
+  c.send({ type: 'eof' });
+  assert.deepEqual(await c.closeInfo(), { code: 1000, reason: '' });
+  const answers = c.messages.filter((m) => m.type === 'grammar' || m.type === 'error' || m.type === 'eof');
+  assert.deepEqual(
+    answers.map((m) => (m.type === 'error' ? `error:${String(m.code)}` : m.type)),
+    ['grammar', 'error:GRAMMAR_SYNTAX', 'eof'],
+  );
+  assert.match(String(answers[0].name), /^inline:/);
+  assert.equal(answers[1].line, 3);
+});
+
 test('finalize ends the utterance now and the stream goes on', async () => {
   const c = await TestClient.connect(`${srv.ws}/v1/stream`);
   await c.nextType('ready');

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AudioError } from '../../../audio/errors.ts';
 import {
+  autoDecodeWorkers,
   DEFAULT_ENGINE_CONFIG,
   DEFAULT_MODEL_DIR,
   resolveEngineConfig,
@@ -21,6 +22,11 @@ test('the engine config fills documented defaults and is frozen', () => {
   assert.equal(c.batchMaxWaitMs, DEFAULT_ENGINE_CONFIG.batchMaxWaitMs);
   assert.ok(Object.isFrozen(c));
   assert.equal(resolveEngineConfig({ batchMaxWaitMs: 0, maxSessions: 3 }).maxSessions, 3);
+});
+
+test('decodeWorkers "auto" gives the search one thread per core, none on one core, at most 8', () => {
+  assert.deepEqual([1, 2, 3, 4, 8, 16, 64].map((n) => autoDecodeWorkers(n)), [0, 2, 3, 4, 8, 8, 8]);
+  assert.equal(resolveEngineConfig().decodeWorkers, 'auto');
 });
 
 test('unknown engine options and bad values are ENGINE_OPTION naming the option', () => {

@@ -236,6 +236,22 @@ describe(mode === 0 ? 'model and decoding on the event loop' : `model in a worke
     assert.equal(events.at(-1)?.type, 'end');
   });
 
+  test('grammar swaps asked for just before end are answered (grammar or error event) before the end event', async () => {
+    const e = await engine();
+    const events: SessionEvent[] = [];
+    const s = await e.createSession({ endpoint: false, partials: false }, (ev) => events.push(ev));
+    s.acceptAudio(s16(noise(0.45, 13)));
+    // A grammar not compiled before (the compile takes a while), one that does not compile, one that does not exist.
+    s.setGrammar({ kind: 'phrases', text: 'oats eat sat\nsea tea\n' });
+    s.setGrammar({ kind: 'jsgf', text: '#JSGF V1.0;\ngrammar g;\npublic <a> = sea (tea;\n' });
+    s.setGrammar('no-such-grammar');
+    await s.end();
+    const kinds = events.map((x) => (x.type === 'error' ? `error:${x.code}` : x.type));
+    assert.deepEqual(kinds.filter((k) => k !== 'final'), ['grammar', 'error:GRAMMAR_SYNTAX', 'error:ENGINE_GRAMMAR_NOT_FOUND', 'end']);
+    assert.equal(kinds.at(-2), 'final');
+    assert.match(s.grammar, /^inline:/);
+  });
+
   test('bad audio and bad options are coded errors', async () => {
     const e = await engine();
     // A trailing half sample: reported at end, not fatal; the audio before it is recognised.
@@ -339,6 +355,9 @@ test('model and decode worker threads give exactly the events of running on the 
     });
     engines.push(e);
     assert.equal(e.stats().decodeWorkers, decodeWorkers);
+    // Compiled before, so that the swap below resolves from the cache at once in both runs: a compile's wall time
+    // (in the compile thread) decides which utterance a swap reaches.
+    await e.grammars.resolve({ kind: 'words', words: B });
     const inputs = [0, 1, 2].map((k) => s16(noise(1.3 + 0.2 * k, 40 + k)));
     const events = inputs.map((): SessionEvent[] => []);
     const sessions = await Promise.all(inputs.map((_, k) => e.createSession({ endpoint: EVERY_400MS, alternatives: 2 }, (ev) => events[k].push(ev))));
@@ -357,4 +376,66 @@ test('model and decode worker threads give exactly the events of running on the 
     assert.ok(local[k].some((x) => x.type === 'partial') && local[k].some((x) => x.type === 'final'));
     assert.deepEqual(threaded[k], local[k], `session ${k}`);
   }
+});
+
+test('a worker thread that dies takes only its own sessions with it, coded; a replacement serves new ones', async () => {
+  const e = await toyEngine({ decodeWorkers: 2, modelWorker: true, warmUp: false });
+  const audio = s16(noise(1.5, 60));
+  const alone = finals(await stream(e, { endpoint: EVERY_400MS }, audio, [3200]));
+  const feed = async (s: Awaited<ReturnType<Engine['createSession']>>, from: number, to: number) => {
+    for (let i = from; i < to; i += 3200) {
+      s.acceptAudio(audio.subarray(i, Math.min(i + 3200, to)));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
+  const failedWith = (evs: SessionEvent[]) => evs.filter((x) => x.type === 'error' && x.fatal).map((x) => x.type === 'error' && x.code);
+
+  // Decode worker 0 dies: the session pinned to it (the first) ends with ENGINE_WORKER_FAILED; the other one, on
+  // worker 1, is not disturbed and gets exactly the finals it gets alone.
+  const ev1: SessionEvent[] = [];
+  const ev2: SessionEvent[] = [];
+  const s1 = await e.createSession({ endpoint: EVERY_400MS }, (ev) => ev1.push(ev));
+  const s2 = await e.createSession({ endpoint: EVERY_400MS }, (ev) => ev2.push(ev));
+  await Promise.all([feed(s1, 0, 16000), feed(s2, 0, 16000)]);
+  assert.equal(await e.terminateWorker('decode', 0), true);
+  await s1.end().catch(() => {});
+  assert.deepEqual(failedWith(ev1), ['ENGINE_WORKER_FAILED']);
+  assert.equal(ev1.at(-1)?.type, 'end');
+  assert.ok(s1.failure instanceof EngineError && s1.failure.code === 'ENGINE_WORKER_FAILED');
+  await feed(s2, 16000, audio.length);
+  await s2.end();
+  assert.deepEqual(failedWith(ev2), []);
+  assert.deepEqual(strip(finals(ev2)), strip(alone));
+  assert.equal(e.stats().workerRestarts.decode, 1);
+  // New sessions are served by both workers again (the replacement included), with the same results.
+  const again = await Promise.all([0, 1, 2].map(() => stream(e, { endpoint: EVERY_400MS }, audio, [3200])));
+  for (const evs of again) assert.deepEqual(strip(finals(evs)), strip(alone));
+
+  // The model thread dies: every stream's state is lost, so every session ends with the code (a transcription in
+  // flight rejects with it); the replacement loads the model and serves new sessions with the same results.
+  const ev3: SessionEvent[] = [];
+  const s3 = await e.createSession({ endpoint: EVERY_400MS }, (ev) => ev3.push(ev));
+  await feed(s3, 0, 9600);
+  const runsBefore = e.stats().modelRuns;
+  const long = e.transcribe(fromS16(s16(noise(30, 61))));
+  while (e.activeSessions < 2) await new Promise((r) => setTimeout(r, 1));
+  assert.equal(await e.terminateWorker('model'), true);
+  await assert.rejects(long, code('ENGINE_WORKER_FAILED'));
+  assert.deepEqual(failedWith(ev3), ['ENGINE_WORKER_FAILED']);
+  assert.equal(ev3.at(-1)?.type, 'end');
+  assert.equal(e.activeSessions, 0);
+  assert.deepEqual(strip(finals(await stream(e, { endpoint: EVERY_400MS }, audio, [3200]))), strip(alone));
+  assert.equal(e.stats().workerRestarts.model, 1);
+  assert.ok(e.stats().modelRuns > runsBefore, 'run counters stay cumulative across the replacement');
+
+  // The compile thread dies during a compile: that compile fails coded, the next one starts a new thread.
+  const phrases = Array.from({ length: 3000 }, (_, i) => `${B[i % 4]} ${A[(i >> 2) % 3]} ${B[(i >> 4) % 4]} ${A[(i >> 6) % 3]}`).join('\n');
+  const put = e.grammars.put('many', { kind: 'phrases', text: phrases });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await e.terminateWorker('compile'), true);
+  await assert.rejects(put, code('ENGINE_WORKER_FAILED'));
+  const info = await e.grammars.put('small', { kind: 'words', words: B });
+  assert.equal(info.words, 4);
+  assert.equal(e.stats().workerRestarts.compile, 1);
+  assert.deepEqual(e.stats().workerRestarts, { model: 1, decode: 1, compile: 1 });
 });

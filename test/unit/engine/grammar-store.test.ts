@@ -3,8 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphError } from '../../../decoder/graph/errors.ts';
+import { compileGrammar } from '../../../decoder/graph/tlg.ts';
 import { TokenTable } from '../../../decoder/graph/tokens.ts';
 import { EngineError } from '../../../engine/errors.ts';
+import { WorkerGrammarCompiler } from '../../../engine/grammar-compiler.ts';
 import { GrammarStore, type GrammarStoreOptions } from '../../../engine/grammar-store.ts';
 
 const tokens = TokenTable.default();
@@ -52,8 +54,10 @@ test('replacing a user grammar leaves the old recognizer to the sessions holding
   assert.equal(old.graph?.words?.numWords, 2);
 });
 
-test('syntax errors come with line and column; other compile errors keep their codes', async () => {
-  const s = store();
+for (const where of ['the calling thread', 'a worker thread'] as const) {
+test(`syntax errors come with line and column; other compile errors keep their codes (compiled on ${where})`, async (t) => {
+  const s = store(where === 'a worker thread' ? { compiler: new WorkerGrammarCompiler(tokens) } : {});
+  t.after(() => s.close());
   await assert.rejects(s.put('bad', { kind: 'jsgf', text: '#JSGF V1.0;\ngrammar g;\npublic <a> = (yes | no;\n' }), (e: unknown) => {
     assert.ok(code('GRAMMAR_SYNTAX')(e));
     assert.equal((e as GraphError).details.line, 3);
@@ -65,6 +69,39 @@ test('syntax errors come with line and column; other compile errors keep their c
   await assert.rejects(s.put('bad', { kind: 'jsgf', text: '#JSGF V1.0;\ngrammar g;\npublic <a> = <b>;\n' }), code('GRAMMAR_UNKNOWN_RULE'));
   await assert.rejects(s.put('bad', { kind: 'arpa', text: '\\data\\\nngram 1=x\n' }), (e: unknown) => e instanceof GraphError && e.code.startsWith('ARPA_'));
   assert.equal(s.userCount, 0, 'a failed put stores nothing');
+});
+}
+
+test('the worker compiler gives the graphs of compiling on the calling thread, frozen in shared memory', async (t) => {
+  const compiler = new WorkerGrammarCompiler(tokens);
+  t.after(() => compiler.close());
+  const sources = [
+    { kind: 'jsgf', text: PIZZA },
+    { kind: 'phrases', text: 'call mom /2/\ncall dad\nturn on the light\n' },
+    { kind: 'words', words: ['yes', 'no', "don't"] },
+  ] as const;
+  for (const src of sources) {
+    const [local, remote] = [compileGrammar(src, tokens), await compiler.compile(src)];
+    for (const k of ['finals', 'arcStart', 'ilabel', 'olabel', 'nextstate', 'weight'] as const) {
+      assert.deepEqual(remote.tlg[k], local.tlg[k], `${src.kind} ${k}`);
+      assert.ok(remote.tlg[k].buffer instanceof SharedArrayBuffer, `${src.kind} ${k} is shared`);
+    }
+    assert.equal(remote.tlg.startState, local.tlg.startState);
+    assert.equal(remote.words.symbols.toText(), local.words.symbols.toText());
+    assert.equal(remote.tokens, tokens);
+    assert.deepEqual({ ...remote.info, stages: [], totalMs: 0, peakRssKiB: 0 }, { ...local.info, stages: [], totalMs: 0, peakRssKiB: 0 });
+  }
+  assert.equal(compiler.restarts, 0);
+});
+
+test('concurrent requests for one inline grammar share one compile', async (t) => {
+  const s = store({ compiler: new WorkerGrammarCompiler(tokens) });
+  t.after(() => s.close());
+  const g = { kind: 'phrases' as const, text: 'open the door\nclose the door\n' };
+  const [a, b] = await Promise.all([s.resolve(g), s.resolve({ ...g })]);
+  assert.equal(a.recognizer, b.recognizer);
+  assert.equal(s.inlineCount, 1);
+  assert.equal((await s.resolve(g)).info.cached, true);
 });
 
 test('names, shipped grammars, size and count limits are enforced with their codes', async () => {

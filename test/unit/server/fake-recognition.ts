@@ -110,6 +110,7 @@ export class FakeRecognition implements Recognition {
       finalAfterSpeechMs: emptyHist,
       finalAfterEofMs: emptyHist,
       loopBlockMs: emptyHist,
+      workerRestarts: { model: 0, decode: 0, compile: 0 },
       userGrammars: 0,
       inlineGrammars: 0,
     };

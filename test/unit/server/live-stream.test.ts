@@ -120,6 +120,37 @@ test('a reader that lets maxSendBufferBytes pile up is cut off with SLOW_CONSUME
   }
 });
 
+test('a message over maxMessageBytes: an error message with the code, then close 1009 with the code as reason', async () => {
+  const { server, fake, url } = await start({ maxMessageBytes: 4096 });
+  try {
+    const c = await TestClient.connect(`${url}/v1/stream`);
+    await c.nextType('ready');
+    c.send(Buffer.alloc(1000));
+    c.send(Buffer.alloc(4097));
+    assert.deepEqual(await c.closeInfo(), { code: 1009, reason: 'MESSAGE_TOO_LARGE' });
+    assert.deepEqual(c.messages.slice(1), [{ type: 'error', code: 'MESSAGE_TOO_LARGE', message: 'a message is larger than 4096 bytes', limit: 4096 }]);
+    await sleep(20);
+    assert.equal(fake.sessions[0].closed, true);
+    assert.equal(server.ctx.admission.active, 0);
+    // Vosk's dialect: its last result carries the error; the close frame the same code and reason.
+    const v = await TestClient.connect(`${url}/vosk`);
+    v.send(Buffer.alloc(5000));
+    assert.deepEqual(await v.closeInfo(), { code: 1009, reason: 'MESSAGE_TOO_LARGE' });
+    assert.equal((v.messages.at(-1)?.error as { code?: string } | undefined)?.code, 'MESSAGE_TOO_LARGE');
+    // A text frame that is not UTF-8 breaks the protocol (1007): the close carries BAD_MESSAGE.
+    const u = await TestClient.connect(`${url}/v1/stream`);
+    await u.nextType('ready');
+    u.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    assert.deepEqual(await u.closeInfo(), { code: 1007, reason: 'BAD_MESSAGE' });
+    assert.equal(u.messages.at(-1)?.code, 'BAD_MESSAGE');
+    const m = (await server.ctx.metrics.render()).body;
+    assert.match(m, /asr_errors_total\{code="MESSAGE_TOO_LARGE"\} 2/);
+    assert.match(m, /asr_errors_total\{code="BAD_MESSAGE"\} 1/);
+  } finally {
+    await server.shutdown();
+  }
+});
+
 test('a client that vanishes closes its session and frees its place', async () => {
   const { server, fake, url } = await start({ maxStreams: 1 });
   try {

@@ -41,6 +41,7 @@ function stats(): EngineStats {
     finalAfterSpeechMs: hist(2),
     finalAfterEofMs: hist(3),
     loopBlockMs: hist(5),
+    workerRestarts: { model: 1, decode: 2, compile: 0 },
     userGrammars: 1,
     inlineGrammars: 0,
   };
@@ -66,6 +67,10 @@ test('the exposition has transport metrics, engine metrics once attached, and pr
   assert.match(text, /asr_queue_depth 3/);
   assert.match(text, /asr_real_time_factor 0.1/);
   assert.match(text, /asr_grammars\{kind="user"\} 1/);
+  assert.match(text, /# TYPE asr_worker_restarts_total counter/);
+  assert.match(text, /asr_worker_restarts_total\{kind="model"\} 1/);
+  assert.match(text, /asr_worker_restarts_total\{kind="decode"\} 2/);
+  assert.match(text, /asr_worker_restarts_total\{kind="compile"\} 0/);
 });
 
 test('two servers in one process keep separate registries', async () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { compileGrammar, type CompiledGraph } from '../../../../decoder/graph/tlg.ts';
 import { TokenTable } from '../../../../decoder/graph/tokens.ts';
 import { DIGIT_WORDS } from '../../../../decoder/graph/words.ts';
+import { DEFAULT_DECODER_CONFIG } from '../../../../decoder/search/config.ts';
 import { DecoderError } from '../../../../decoder/search/errors.ts';
 import { Recognizer } from '../../../../decoder/search/recognizer.ts';
 import type { UtteranceResult } from '../../../../decoder/search/results.ts';
@@ -183,7 +184,7 @@ test('recognizer and stream options are validated; errors are coded', () => {
   assert.throws(() => new Recognizer({ graph: digits(), tokens: new TokenTable(['<blk>', 'a']) }), codeIs('DECODER_GRAPH'));
   assert.throws(() => new Recognizer({ tokens, mode: 'prefix-beam', prefixBeam: { beamWidth: 0 } }), codeIs('DECODER_OPTION'));
   const rec = new Recognizer({ graph: digits() });
-  assert.equal((rec.describe().decoder as { beam: number }).beam, 16);
+  assert.equal((rec.describe().decoder as { beam: number }).beam, DEFAULT_DECODER_CONFIG.beam);
   assert.throws(() => rec.createStream({ nbest: 0 }), codeIs('DECODER_OPTION'));
   assert.throws(() => rec.createStream({ colour: 'red' } as never), codeIs('DECODER_OPTION'));
   const s = rec.createStream();
