@@ -1,11 +1,15 @@
-// Benchmark: the WFST decoder alone (no acoustic model) on synthetic CTC posteriors, digits and English graphs.
+// Benchmark: the WFST decoder alone, digits and English graphs, on posteriors of real recordings or synthetic ones.
 //
-// node --expose-gc --import tsx bench/decoder.ts [--utts=N] [--skip-en] [--reps=N]
-// Prints, per graph and setting: real-time factor (decode seconds per audio second, 20 ms frames) and frames per second
-// on one core, tokens kept per frame, frames skipped, WER against the synthetic transcripts, and ratios against the
-// baseline (default settings, no blank skipping) measured in the same run; then memory per stream, the cost of a
-// partial result at 1 s and 60 s into an utterance, and word-confidence quality. Progress goes to stderr; the tables
-// to stdout; a JSON copy to bench/out/decoder.json. Graphs are cached under bench/out/graphs.
+// node --expose-gc --import tsx bench/decoder.ts [--posteriors=real|synthetic] [--reps=N] [--skip-en] [...]
+//
+// --posteriors=real (the default): see bench/decoder-real.ts (log-probs of real-dev and the held-out FSDD digits
+// from the acoustic model, decoded as the engine decodes them).
+// --posteriors=synthetic [--utts=N]: synthetic CTC posteriors (decoder/search/synthetic-posteriors.ts). Prints, per
+// graph and setting: real-time factor (decode seconds per audio second, 20 ms frames) and frames per second on one
+// core, tokens kept per frame, frames skipped, WER against the synthetic transcripts, and ratios against the baseline
+// (default settings, no blank skipping) measured in the same run; then memory per stream, the cost of a partial
+// result at 1 s and 60 s into an utterance, and word-confidence quality. Progress goes to stderr; the tables to
+// stdout; a JSON copy to bench/out/decoder.json. Graphs are cached under bench/out/graphs.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +24,8 @@ import { WfstDecoder } from '../decoder/search/decoder.ts';
 import { DecodingGraph } from '../decoder/search/decoding-graph.ts';
 import { Recognizer } from '../decoder/search/recognizer.ts';
 import { synthesizePosteriors, type SyntheticOptions, type SyntheticUtterance } from '../decoder/search/synthetic-posteriors.ts';
+import { realDecoderBench } from './decoder-real.ts';
+import { auc, mean, table, type Row } from './decoder-table.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const OUT = join(HERE, 'out');
@@ -38,8 +44,9 @@ function arg(name: string, fallback: string): string {
 }
 
 const UTTS = Number(arg('utts', '40'));
-const REPS = Number(arg('reps', '3'));
 const SKIP_EN = process.argv.includes('--skip-en');
+const POSTERIORS = arg('posteriors', 'real');
+const REPS = Number(arg('reps', POSTERIORS === 'real' ? '5' : '3'));
 const tokens = TokenTable.default();
 
 interface Utt {
@@ -153,49 +160,7 @@ function synth(texts: readonly string[], noise: SyntheticOptions, seed: number):
 
 const NOISY: SyntheticOptions = { confusion: 0.15, peak: [0.3, 0.95] };
 
-interface Row {
-  graph: string;
-  data: string;
-  setting: string;
-  rtf: number;
-  framesPerSec: number;
-  activePerFrame: number;
-  skippedPct: number;
-  wer: number;
-  timeRatio: number;
-  werDelta: number;
-}
-
-function table(rows: Row[]): string {
-  const head = ['graph', 'posteriors', 'setting', 'RTF', 'frames/s', 'tokens/frame', 'skipped', 'WER', 'time ×base', 'WER Δ'];
-  const body = rows.map((r) => [
-    r.graph,
-    r.data,
-    r.setting,
-    r.rtf.toExponential(2),
-    Math.round(r.framesPerSec).toLocaleString('en-US'),
-    r.activePerFrame.toFixed(0),
-    `${r.skippedPct.toFixed(1)}%`,
-    `${(100 * r.wer).toFixed(2)}%`,
-    r.timeRatio.toFixed(2),
-    `${r.werDelta >= 0 ? '+' : ''}${(100 * r.werDelta).toFixed(2)}`,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
-}
-
-function mean(a: readonly number[]): number {
-  return a.length === 0 ? NaN : a.reduce((x, y) => x + y, 0) / a.length;
-}
-
-function auc(wrong: readonly number[], right: readonly number[]): number {
-  let below = 0;
-  for (const w of wrong) for (const r of right) below += w < r ? 1 : w === r ? 0.5 : 0;
-  return below / Math.max(1, wrong.length * right.length);
-}
-
-function main(): void {
+function syntheticMain(): void {
   mkdirSync(OUT, { recursive: true });
   const cache = new GraphCache({ dir: join(OUT, 'graphs') });
   const graphs: { name: string; graph: CompiledGraph; texts: string[] }[] = [];
@@ -337,4 +302,6 @@ function main(): void {
   progress(`wrote ${join(OUT, 'decoder.json')}`);
 }
 
-main();
+if (POSTERIORS === 'synthetic') syntheticMain();
+else if (POSTERIORS === 'real') await realDecoderBench({ reps: REPS, skipEn: SKIP_EN, streams: Number(arg('streams', '300')) });
+else throw new Error(`--posteriors must be real or synthetic, not ${POSTERIORS}`);
