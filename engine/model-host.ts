@@ -99,7 +99,9 @@ export type ToModelWorker =
   | { type: 'load'; dir: string; options: Partial<AcousticModelOptions> }
   | { type: 'create'; sid: number }
   | { type: 'release'; sid: number }
-  | { type: 'run'; call: number; sids: number[]; chunks: Float32Array[] | null };
+  | { type: 'run'; call: number; sids: number[]; chunks: Float32Array[] | null }
+  /** End the thread once the runs in flight are done: `quit` exits, `crash` throws (fault injection). */
+  | { type: 'quit' | 'crash' };
 
 /** A block as it crosses threads (its data copied out of the batch's output). */
 export type BlockData = LogProbBlock;
@@ -298,12 +300,12 @@ export class WorkerModelHost implements ModelHost {
 
   terminateWorker(): Promise<boolean> {
     if (!this.thread.alive) return Promise.resolve(false);
-    return this.thread.kill().then(() => true);
+    return this.thread.kill({ type: 'crash' }).then(() => true);
   }
 
   async dispose(): Promise<void> {
     this.closed = true;
     if (this.timer !== null) clearTimeout(this.timer);
-    await this.thread.stop();
+    await this.thread.stop({ type: 'quit' });
   }
 }

@@ -13,7 +13,25 @@ let model: Promise<AcousticModel> | null = null;
 const streams = new Map<number, AcousticStream>();
 const post = (m: FromModelWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
-async function run(mdl: AcousticModel, m: Extract<ToModelWorker, { type: 'run' }>): Promise<void> {
+/** Runs not yet answered: the thread may end only once they are (see WorkerThread.stop). */
+const inFlight = new Set<Promise<void>>();
+
+function run(mdl: AcousticModel, m: Extract<ToModelWorker, { type: 'run' }>): void {
+  const p = runBatch(mdl, m).finally(() => inFlight.delete(p));
+  inFlight.add(p);
+}
+
+/** After the runs in flight: `quit` ends the thread normally, `crash` with an uncaught exception. */
+function end(how: 'quit' | 'crash'): void {
+  void Promise.allSettled([...inFlight]).then(() => {
+    if (how === 'quit') process.exit(0);
+    setImmediate(() => {
+      throw new Error('model worker: crash requested (fault injection)');
+    });
+  });
+}
+
+async function runBatch(mdl: AcousticModel, m: Extract<ToModelWorker, { type: 'run' }>): Promise<void> {
   try {
     const ss = m.sids.map((sid) => {
       let s = streams.get(sid);
@@ -45,7 +63,11 @@ function handle(mdl: AcousticModel, m: Exclude<ToModelWorker, { type: 'load' }>)
       return;
     case 'run':
       // AcousticModel queues its calls, so runs keep the order of the messages.
-      void run(mdl, m);
+      run(mdl, m);
+      return;
+    case 'quit':
+    case 'crash':
+      end(m.type);
       return;
   }
 }
@@ -59,7 +81,10 @@ port.on('message', (m: ToModelWorker) => {
     );
     return;
   }
-  if (model === null) throw new Error(`model worker: "${m.type}" before "load"`);
+  if (model === null) {
+    if (m.type === 'quit' || m.type === 'crash') return end(m.type);
+    throw new Error(`model worker: "${m.type}" before "load"`);
+  }
   // Reactions to one promise run in the order they were added: the messages keep their order.
   model.then(
     (mdl) => handle(mdl, m),

@@ -49,19 +49,43 @@ export class WorkerThread<In, Out> {
     if (!this.ended) this.worker.postMessage(m, transfer);
   }
 
-  /** Ends the thread on purpose: no `death` is reported. Resolves once it is gone. */
-  async stop(): Promise<void> {
+  /**
+   * Ends the thread on purpose: no `death` is reported. Resolves once it is gone. `ask`, when given, is a message
+   * that makes the thread end itself once its native work is done (a thread inside onnxruntime must not
+   * be terminated mid-run: the run's completion would call into a torn-down environment and abort the process);
+   * the thread is terminated if it has not ended within `graceMs`.
+   */
+  async stop(ask?: In, graceMs = 5000): Promise<void> {
+    if (ask !== undefined && !this.ended) {
+      this.ended = true;
+      this.worker.postMessage(ask);
+      if (await this.endsWithin(graceMs)) return;
+    }
     this.ended = true;
     await this.worker.terminate();
   }
 
   /**
    * Ends the thread the way a crash would, for fault-injection tests and drills: `death` is reported as for a
-   * crash, and the owner recovers as from one. Resolves once the thread is gone and its death handled.
+   * crash, and the owner recovers as from one. Resolves once the thread is gone and its death handled. `ask` as
+   * for `stop`: a message that makes the thread throw an uncaught exception once its native work is done.
    */
-  async kill(): Promise<void> {
-    await this.worker.terminate();
+  async kill(ask?: In, graceMs = 5000): Promise<void> {
+    let ended = false;
+    if (ask !== undefined && !this.ended) {
+      this.worker.postMessage(ask);
+      ended = await this.endsWithin(graceMs);
+    }
+    if (!ended) await this.worker.terminate();
     await this.gone;
+  }
+
+  private async endsWithin(ms: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+    const ended = await Promise.race([this.gone.then(() => true), timeout]);
+    clearTimeout(timer);
+    return ended;
   }
 
   private died(cause: string): void {

@@ -419,8 +419,9 @@ test('a worker thread that dies takes only its own sessions with it, coded; a re
   const runsBefore = e.stats().modelRuns;
   const long = e.transcribe(fromS16(s16(noise(30, 61))));
   while (e.activeSessions < 2) await new Promise((r) => setTimeout(r, 1));
+  const longFails = assert.rejects(long, code('ENGINE_WORKER_FAILED'));
   assert.equal(await e.terminateWorker('model'), true);
-  await assert.rejects(long, code('ENGINE_WORKER_FAILED'));
+  await longFails;
   assert.deepEqual(failedWith(ev3), ['ENGINE_WORKER_FAILED']);
   assert.equal(ev3.at(-1)?.type, 'end');
   assert.equal(e.activeSessions, 0);
