@@ -13,6 +13,9 @@ import type { Alternative, PartialResult, PartialWord, ResultCode, ResultWord, U
 import { EMPTY_WORD_HASH, NO_LINK, TokenArena, extendWordHash } from './token-arena.ts';
 import type { UtteranceDecoder } from './utterance-decoder.ts';
 
+/** No words (the middle part of a partial result from a full traceback walk); never mutated. */
+const NO_WORDS: { readonly words: PartialWord[]; readonly text: string } = Object.freeze({ words: [], text: '' });
+
 /** Counters of the current utterance (for benchmarks and logs). */
 export interface DecoderStats {
   /** Frames of the utterance read (searched or skipped). */
@@ -59,6 +62,19 @@ export class WfstDecoder implements UtteranceDecoder {
   private readonly partialAligner: WordAligner;
   private segments: SegmentHypothesis[][] = [];
   private committedCache: { words: PartialWord[]; text: string } = { words: [], text: '' };
+  /**
+   * Partial results' stable prefix, cached per utterance: `stableAligner` is the committed aligner's waiting events
+   * with the traceback from the last cut up to link `stableFed` (inclusive) fed after them, `stableFedWords` the words
+   * fed, and `stableCache` the words it released, as partial words and text. Links are immutable and the stable link
+   * only moves forward, so it is extended, not rebuilt. A commit moves its first words to the committed ones
+   * (`commitAndCut`), compaction renumbers `stableFed`, and it is rebuilt when `stableFed` is freed, on `init` and
+   * `finalize`, and whenever `stableLink` does not descend from `stableFed`.
+   */
+  private readonly stableAligner: WordAligner;
+  private stableValid = false;
+  private stableFed = NO_LINK;
+  private stableFedWords = 0;
+  private stableCache: { words: PartialWord[]; text: string } = { words: [], text: '' };
   private startFrame = 0;
   private frame = 0;
   /** Absolute cost of relative cost 0 (sum of the per-frame offsets). */
@@ -90,6 +106,7 @@ export class WfstDecoder implements UtteranceDecoder {
     const len = (label: number) => (label < graph.wordLength.length ? graph.wordLength[label] : -1);
     this.aligner = new WordAligner(len);
     this.partialAligner = new WordAligner(len);
+    this.stableAligner = new WordAligner(len);
     this.init(0);
   }
 
@@ -123,6 +140,7 @@ export class WfstDecoder implements UtteranceDecoder {
     this.aligner.reset();
     this.segments = [];
     this.committedCache = { words: [], text: '' };
+    this.stableValid = false;
     this.startFrame = startFrame;
     this.frame = startFrame;
     this.stableLink = NO_LINK;
@@ -204,10 +222,38 @@ export class WfstDecoder implements UtteranceDecoder {
    * The best hypothesis so far: the committed words and the best token's traceback since the last commit, timed.
    * `stableWords` counts the committed words and those before the point where every live token's best path meets
    * (found at the last collection): the final result will start with them. Does not change the search.
-   * Cost: O(links since the last commit) for the traceback, plus one pointer copy per committed word (their objects
-   * and text are cached), so it does not grow with the utterance beyond that copy.
+   * Cost: O(links from the best token back to that meeting point) for the traceback (the part before it is fed once
+   * into a cached aligner, extended as the point moves forward), plus one pointer copy per word before it (their
+   * objects and text are cached), so it does not grow with the utterance beyond that copy.
    */
   partial(): PartialResult {
+    if (this.cur.size === 0 || this.finalized) return this.partialByFullTraceback();
+    const b = this.bestIdx;
+    this.syncStable();
+    const pa = this.partialAligner;
+    const L = this.links;
+    const sc = this.graph.scratch;
+    const to = this.stableFed;
+    let n = 0;
+    let l = this.cur.link[b];
+    for (; l !== to && l !== NO_LINK; l = L.prev[l]) {
+      sc.ensureTrace(n + 1);
+      sc.trace[n++] = l;
+    }
+    // The best path always runs through the stable link; if it ever did not, the full walk gives the answer.
+    if (l !== to) return this.partialByFullTraceback();
+    pa.copyPendingFrom(this.stableAligner);
+    this.feedTrace(pa, n);
+    pa.flush(this.cur.lastNonBlank[b]);
+    const stable = this.aligner.out.length + this.aligner.pendingWords + this.stableFedWords;
+    return this.partialResult(this.stableCache, pa, stable);
+  }
+
+  /**
+   * Reference twin of `partial` (and its fallback): the same result from a full walk of the traceback since the last
+   * commit, with no cache. Cost: O(links since the last commit). For differential tests.
+   */
+  partialByFullTraceback(): PartialResult {
     const pa = this.partialAligner;
     pa.copyPendingFrom(this.aligner);
     let stable = this.aligner.out.length + this.aligner.pendingWords;
@@ -218,10 +264,18 @@ export class WfstDecoder implements UtteranceDecoder {
       endFrame = this.cur.lastNonBlank[b];
     }
     pa.flush(endFrame);
+    return this.partialResult(NO_WORDS, pa, stable);
+  }
+
+  /** Committed words, then `mid` (words released before the tail), then the words `pa` released. */
+  private partialResult(mid: { words: PartialWord[]; text: string }, pa: WordAligner, stable: number): PartialResult {
     const committed = this.committedWords();
     const tail = pa.out.map((w) => this.partialWord(w));
-    const words = committed.words.length === 0 ? tail : committed.words.concat(tail);
-    const tailText = tail.map((w) => w.word).join(' ');
+    // Never hand out the cache's own array: it grows with later calls.
+    const after = mid.words.length === 0 ? tail : mid.words.concat(tail);
+    const words = committed.words.length === 0 ? after : committed.words.concat(after);
+    const tailOnly = tail.map((w) => w.word).join(' ');
+    const tailText = mid.words.length === 0 ? tailOnly : tail.length === 0 ? mid.text : `${mid.text} ${tailOnly}`;
     return {
       text: committed.text === '' ? tailText : tailText === '' ? committed.text : `${committed.text} ${tailText}`,
       words,
@@ -229,6 +283,47 @@ export class WfstDecoder implements UtteranceDecoder {
       startSec: this.seconds(this.startFrame),
       endSec: this.seconds(this.frame),
     };
+  }
+
+  /**
+   * Brings the stable-prefix cache up to `stableLink`: feeds only the links after `stableFed`, or rebuilds it from the
+   * committed aligner when it is invalid or `stableLink` does not descend from `stableFed`. Amortised O(links the
+   * stable link moved over) between commits.
+   */
+  private syncStable(): void {
+    const target = this.stableLink;
+    if (this.stableValid && this.stableFed === target) return;
+    const L = this.links;
+    const sc = this.graph.scratch;
+    let n = 0;
+    let l = target;
+    if (this.stableValid) {
+      for (; l !== this.stableFed && l !== NO_LINK; l = L.prev[l]) {
+        sc.ensureTrace(n + 1);
+        sc.trace[n++] = l;
+      }
+      if (l !== this.stableFed) this.stableValid = false;
+    }
+    if (!this.stableValid) {
+      this.stableAligner.copyPendingFrom(this.aligner);
+      this.stableFedWords = 0;
+      this.stableCache = { words: [], text: '' };
+      n = 0;
+      for (l = target; l !== NO_LINK; l = L.prev[l]) {
+        sc.ensureTrace(n + 1);
+        sc.trace[n++] = l;
+      }
+    }
+    this.stableFedWords += this.feedTrace(this.stableAligner, n);
+    this.stableFed = target;
+    this.stableValid = true;
+    const out = this.stableAligner.out;
+    const c = this.stableCache;
+    for (let i = c.words.length; i < out.length; i++) {
+      const w = this.partialWord(out[i]);
+      c.text = c.words.length === 0 ? w.word : `${c.text} ${w.word}`;
+      c.words.push(w);
+    }
   }
 
   /** The committed, timed words as partial words and text, extended incrementally (cached between calls). */
@@ -251,6 +346,7 @@ export class WfstDecoder implements UtteranceDecoder {
   finalize(): UtteranceResult {
     if (this.finalized) throw new DecoderError('DECODER_STATE', 'finalize called twice; call init first', { state: 'finalized' });
     this.finalized = true;
+    this.stableValid = false;
     const c = this.config;
     const cur = this.cur;
     const finals = this.graph.fst.finals;
@@ -760,30 +856,66 @@ export class WfstDecoder implements UtteranceDecoder {
     const roots = sc.trace;
     for (let i = 0; i < n; i++) roots[i] = cur.link[i];
     const d = L.markFrom(roots, n, sc.collect);
-    if (commit && d >= 0 && !L.isEmptyRoot(d)) {
-      this.commitSegment(d);
-      L.cut(d, sc.collect);
-      this.stats.commits++;
-    }
+    if (commit && d >= 0 && !L.isEmptyRoot(d)) this.commitAndCut(d);
     L.compact(roots, n, sc.collect);
+    this.remapStable();
     if (commit && L.size > this.config.maxTracebackLinks) {
       // Memory guard: make the best paths' meeting point a dominator by dropping the alternatives around it.
       const meet = L.markFrom(roots, n, sc.collect, true);
       if (meet >= 0 && !L.isEmptyRoot(meet)) {
         L.dropAlternativesAround(meet, sc.collect);
         const m = L.markFrom(roots, n, sc.collect);
-        if (m >= 0) {
-          this.commitSegment(m);
-          L.cut(m, sc.collect);
-          this.stats.commits++;
-        }
+        if (m >= 0) this.commitAndCut(m);
         L.compact(roots, n, sc.collect);
+        this.remapStable();
       }
     }
     for (let i = 0; i < n; i++) cur.link[i] = roots[i];
     L.ensureHeadroom();
     // Where the best paths of all live tokens meet: what precedes it is the stable part of partial results.
     this.stableLink = L.markFrom(roots, n, sc.collect, true);
+  }
+
+  /** After a compaction: renumbers `stableFed`, or invalidates the stable-prefix cache when it was freed. */
+  private remapStable(): void {
+    if (!this.stableValid || this.stableFed === NO_LINK) return;
+    const r = this.graph.scratch.collect.remap[this.stableFed];
+    if (r === NO_LINK) this.stableValid = false;
+    else this.stableFed = r;
+  }
+
+  /**
+   * Commits the path up to dominator `d` and cuts the store there. The stable-prefix cache stays valid when `d` is at or
+   * before `stableFed` (checked when compaction renumbers it): the aligner is deterministic, so the words the commit
+   * released are the first the cache released, and the cache's waiting events are the committed aligner's followed by
+   * the links after `d`. Only confidences differ, and partial results do not show them.
+   */
+  private commitAndCut(d: number): void {
+    const A = this.aligner;
+    const released0 = A.out.length;
+    const words0 = released0 + A.pendingWords;
+    this.commitSegment(d);
+    this.links.cut(d, this.graph.scratch.collect);
+    this.stats.commits++;
+    if (!this.stableValid) return;
+    // With nothing fed (no stable link yet), the commit's characters are not in the cache.
+    if (this.stableFed === NO_LINK) {
+      this.stableValid = false;
+      return;
+    }
+    const released = A.out.length - released0;
+    const absorbed = A.out.length + A.pendingWords - words0;
+    const c = this.stableCache;
+    if (released > c.words.length || absorbed > this.stableFedWords) {
+      this.stableValid = false;
+      return;
+    }
+    if (released > 0) {
+      this.stableAligner.out.splice(0, released);
+      c.words.splice(0, released);
+      c.text = c.words.map((w) => w.word).join(' ');
+    }
+    this.stableFedWords -= absorbed;
   }
 
   /** Commits the best path from link `root` back to the last cut: its events go to the aligner with confidences. */
@@ -833,6 +965,24 @@ export class WfstDecoder implements UtteranceDecoder {
       }
     }
     return stableWords;
+  }
+
+  /** Feeds the links `scratch.trace[n-1 … 0]` (path order) into `aligner`, no confidences; returns the words fed. */
+  private feedTrace(aligner: WordAligner, n: number): number {
+    const L = this.links;
+    const trace = this.graph.scratch.trace;
+    const space = this.graph.spaceLabel;
+    let words = 0;
+    for (let i = n - 1; i >= 0; i--) {
+      const l = trace[i];
+      const ch = L.char[l];
+      if (ch !== NO_CHAR) aligner.addChar(L.frame[l], L.aux[l], ch + 1 === space);
+      if (L.word[l] > 0) {
+        aligner.addWord(L.word[l], NaN);
+        words++;
+      }
+    }
+    return words;
   }
 
   private seconds(frame: number): number {
