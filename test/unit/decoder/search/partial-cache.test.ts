@@ -9,6 +9,7 @@ import { decoderConfig, type DecoderOptions } from '../../../../decoder/search/c
 import { MatrixDecodable } from '../../../../decoder/search/decodable.ts';
 import { WfstDecoder } from '../../../../decoder/search/decoder.ts';
 import { DecodingGraph } from '../../../../decoder/search/decoding-graph.ts';
+import { Rng } from '../../../support/random.ts';
 import { synthesizePosteriors, type SyntheticOptions } from '../../../../decoder/search/synthetic-posteriors.ts';
 
 const tokens = TokenTable.default();
@@ -22,15 +23,10 @@ public <heat> = set the <room> temperature to <number> degrees;
 <number> = one | two | three | four | five | six | seven | eight | nine | ten | twenty;
 `;
 
-/** mulberry32, for the transcripts. */
+/** Uniform numbers in [0, 1) for the transcripts (the property tests' seeded generator). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    let t = (s = (s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed);
+  return () => r.next();
 }
 
 /**
