@@ -1,6 +1,7 @@
 """Shared constants for the acoustic-model scripts: paths, token inventory, text normalisation."""
 import os
 import re
+import wave
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -26,3 +27,12 @@ def encode(text):
 
 def decode_ids(ids):
     return "".join(" " if i == SPACE else TOKENS[i] for i in ids)
+
+
+def write_wav(path, pcm):
+    """int16 samples → a 16 kHz mono WAV file."""
+    with wave.open(path, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(SAMPLE_RATE)
+        w.writeframes(pcm.tobytes())

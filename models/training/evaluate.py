@@ -20,9 +20,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from common import CACHE_DIR, DATA_ROOT, normalize_text  # noqa: E402
-from dataset import collate  # noqa: E402
 from export import load_model  # noqa: E402
-from metrics import ErrorRate, greedy_decode  # noqa: E402
+from metrics import score  # noqa: E402
 
 
 class Item:
@@ -45,21 +44,11 @@ def read_manifest(folder, keep=lambda r: True):
     return items
 
 
-@torch.no_grad()
 def run(model, items, show=False, batch_seconds=60.0):
-    er = ErrorRate()
-    items = sorted(items, key=lambda u: len(u.pcm))
-    i = 0
-    while i < len(items):
-        j = i + 1
-        while j < len(items) and len(items[j].pcm) / 16000.0 * (j + 1 - i) <= batch_seconds:
-            j += 1
-        pcm, frames, _, _ = collate(items[i:j])
-        for u, hyp in zip(items[i:j], greedy_decode(model.utterance_logprobs(pcm), frames)):
-            er.add(u.text, hyp)
-            if show:
-                print(f"{u.id}\n  ref: {u.text}\n  hyp: {hyp}")
-        i = j
+    def print_pair(u, hyp):
+        print(f"{u.id}\n  ref: {u.text}\n  hyp: {hyp}")
+
+    er = score(model, items, batch_seconds, on_hyp=print_pair if show else None)
     return {"greedyCER": round(er.cer, 4), "greedyWER": round(er.wer, 4), "utterances": len(items),
             "chars": er.chars, "words": er.words}
 

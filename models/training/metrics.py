@@ -48,8 +48,9 @@ class ErrorRate:
 
 
 @torch.no_grad()
-def score(model, utts, batch_seconds=120.0):
-    """Greedy CER/WER of `model` (eval mode) over utterances with .pcm int16 and .text."""
+def score(model, utts, batch_seconds=120.0, on_hyp=None):
+    """Greedy CER/WER of `model` (eval mode) over utterances with .pcm int16 and .text, in length-sorted batches of
+    at most batch_seconds of padded audio. on_hyp(utt, hyp), when given, sees every hypothesis."""
     from dataset import collate
     was_training = model.training
     model.eval()
@@ -65,6 +66,8 @@ def score(model, utts, batch_seconds=120.0):
         hyps = greedy_decode(model.utterance_logprobs(pcm), frames)
         for u, h in zip(batch, hyps):
             er.add(u.text, h)
+            if on_hyp is not None:
+                on_hyp(u, h)
         i = j
     model.train(was_training)
     return er

@@ -25,12 +25,11 @@ import random
 import subprocess
 import sys
 import tempfile
-import wave
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from common import CACHE_DIR, DATA_ROOT, normalize_text
+from common import CACHE_DIR, DATA_ROOT, normalize_text, write_wav
 
 HELD_OUT = ("flite", "rms")
 ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
@@ -267,14 +266,6 @@ def render(job):
             noise *= speech_rms * 10 ** (-rng.uniform(10.0, 35.0) / 20.0) / (float(np.std(noise)) + 1e-9)
             x = x + noise
     return idx, np.clip(np.round(x), -32768, 32767).astype(np.int16)
-
-
-def write_wav(path, pcm):
-    with wave.open(path, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(16000)
-        w.writeframes(pcm.tobytes())
 
 
 def main():

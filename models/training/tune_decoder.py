@@ -13,9 +13,8 @@ import json
 import os
 import subprocess
 import sys
-import wave
 
-from common import CACHE_DIR, REPO
+from common import CACHE_DIR, REPO, write_wav
 from dataset import load_set
 
 
@@ -27,11 +26,7 @@ def write_valid(folder):
         for u in load_set("real-train"):
             if u.split != "valid":
                 continue
-            with wave.open(os.path.join(folder, u.id + ".wav"), "wb") as w:
-                w.setnchannels(1)
-                w.setsampwidth(2)
-                w.setframerate(16000)
-                w.writeframes(u.pcm.tobytes())
+            write_wav(os.path.join(folder, u.id + ".wav"), u.pcm)
             f.write(f"{u.id}\t{u.id}.wav\t{u.text}\n")
     return manifest
 
