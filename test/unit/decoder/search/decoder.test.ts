@@ -14,19 +14,10 @@ import { DecoderError } from '../../../../decoder/search/errors.ts';
 import type { UtteranceResult } from '../../../../decoder/search/results.ts';
 import { synthesizePosteriors, type SyntheticOptions, type SyntheticUtterance } from '../../../../decoder/search/synthetic-posteriors.ts';
 import { correctWords } from '../../../support/word-alignment.ts';
+import { COMMANDS_JSGF as COMMANDS } from '../../../support/commands-grammar.ts';
 
 const tokens = TokenTable.default();
 const SHIFT_SEC = 0.02;
-
-const COMMANDS = `#JSGF V1.0;
-grammar commands;
-public <switch> = (turn | switch) (on | off) the <device> [in the <room>];
-public <heat> = set the <room> temperature to <number> degrees;
-public <time> = what time is it;
-<device> = light | lights | fan | radio | heater;
-<room> = kitchen | bedroom | living room | hall;
-<number> = one | two | three | four | five | six | seven | eight | nine | ten | twenty;
-`;
 
 let digitsGraph: CompiledGraph | undefined;
 let commandsGraph: CompiledGraph | undefined;

@@ -11,17 +11,10 @@ import { WfstDecoder } from '../../../../decoder/search/decoder.ts';
 import { DecodingGraph } from '../../../../decoder/search/decoding-graph.ts';
 import { Rng } from '../../../support/random.ts';
 import { synthesizePosteriors, type SyntheticOptions } from '../../../../decoder/search/synthetic-posteriors.ts';
+import { COMMANDS_JSGF as COMMANDS } from '../../../support/commands-grammar.ts';
 
 const tokens = TokenTable.default();
 const WORDS = [...DIGIT_WORDS, 'oh'];
-const COMMANDS = `#JSGF V1.0;
-grammar commands;
-public <switch> = (turn | switch) (on | off) the <device> [in the <room>];
-public <heat> = set the <room> temperature to <number> degrees;
-<device> = light | lights | fan | radio | heater;
-<room> = kitchen | bedroom | living room | hall;
-<number> = one | two | three | four | five | six | seven | eight | nine | ten | twenty;
-`;
 
 /** Uniform numbers in [0, 1) for the transcripts (the property tests' seeded generator). */
 function rng(seed: number): () => number {
