@@ -17,6 +17,7 @@ import {
 import { ModelError, type ModelErrorCode } from '../../../models/errors.ts';
 import { TOY_DIR, buildToyCard, buildToyOnnx, toyCardText, toyReference } from '../../fixtures/make-toy-acoustic-model.ts';
 import { Rng } from '../../support/random.ts';
+import { maxAbsDiff } from '../../support/float-arrays.ts';
 
 const V = 8;
 const models: AcousticModel[] = [];
@@ -63,13 +64,6 @@ async function runStream(s: AcousticStream, pcm: Float32Array, chunk: number): P
   assert.equal(f.final, true);
   out.push(...f.data);
   return Float32Array.from(out);
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
-  return d;
 }
 
 test('the committed toy model and card are what the generator makes (not stale)', () => {

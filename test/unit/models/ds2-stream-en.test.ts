@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseWav } from '../../../audio/wav.ts';
 import { AcousticModel, type AcousticStream } from '../../../models/acoustic-model.ts';
+import { maxAbsDiff } from '../../support/float-arrays.ts';
 import {
   GOLDEN_F32,
   GOLDEN_JSON,
@@ -35,13 +36,6 @@ async function runStream(s: AcousticStream, pcm: Float32Array, chunk: number): P
   for (let i = 0; i < pcm.length; i += chunk) out.push(...(await s.accept(pcm.subarray(i, Math.min(pcm.length, i + chunk)))).data);
   out.push(...(await s.finish()).data);
   return Float32Array.from(out);
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
-  return d;
 }
 
 test('the card matches the contract (29 tokens, 20 ms frames, 3 frames of delay)', { skip }, async () => {
