@@ -16,6 +16,7 @@ COPY cli ./cli
 COPY server ./server
 COPY decoder ./decoder
 COPY audio ./audio
+COPY common ./common
 COPY engine ./engine
 COPY models ./models
 COPY grammars ./grammars

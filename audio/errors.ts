@@ -1,5 +1,7 @@
 // Typed errors of the audio input layer (WAV, raw PCM, resampling): one class, one registry of codes.
 
+import { CodedError } from '../common/coded-error.ts';
+
 /** Every code `audio/` throws, with what it means and what `details` carries. Tests assert codes only. */
 export const AUDIO_ERROR_CODES = {
   AUDIO_MALFORMED: 'the bytes are not a well-formed WAV file: bad magic, bad chunk id, fmt too short, no fmt or data chunk (details: reason, offset)',
@@ -14,17 +16,7 @@ export const AUDIO_ERROR_CODES = {
 export type AudioErrorCode = keyof typeof AUDIO_ERROR_CODES;
 
 /** The single error type of `audio/`. `details` carries machine-readable context. */
-export class AudioError extends Error {
-  readonly code: AudioErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
-
-  constructor(code: AudioErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'AudioError';
-    this.code = code;
-    this.details = details;
-  }
-}
+export class AudioError extends CodedError<AudioErrorCode> {}
 
 /** Lowest sample rate accepted anywhere in `audio/`, Hz. Below it nothing intelligible survives. */
 export const MIN_SAMPLE_RATE_HZ = 1000;

@@ -1,5 +1,6 @@
 // Typed errors of the recognition engine, and THE table from every component's error code to transport statuses.
 
+import { CodedError } from '../common/coded-error.ts';
 import { AUDIO_ERROR_CODES, AudioError, type AudioErrorCode } from '../audio/errors.ts';
 import { FST_ERROR_CODES, FstError, type FstErrorCode } from '../decoder/fst/errors.ts';
 import { GRAPH_ERROR_CODES, GraphError, type GraphErrorCode } from '../decoder/graph/errors.ts';
@@ -25,17 +26,7 @@ export const ENGINE_ERROR_CODES = {
 export type EngineErrorCode = keyof typeof ENGINE_ERROR_CODES;
 
 /** The single error type of `engine/`. `details` carries machine-readable context. */
-export class EngineError extends Error {
-  readonly code: EngineErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
-
-  constructor(code: EngineErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'EngineError';
-    this.code = code;
-    this.details = details;
-  }
-}
+export class EngineError extends CodedError<EngineErrorCode> {}
 
 /** Every error code of every component the engine drives. */
 export type ErrorCode = FstErrorCode | GraphErrorCode | AudioErrorCode | ModelErrorCode | DecoderErrorCode | EngineErrorCode;

@@ -1,5 +1,7 @@
 // Typed errors of the acoustic-model runtime and its model cards: one class, one registry of codes.
 
+import { CodedError } from '../common/coded-error.ts';
+
 /** Every code `models/` throws, with what it means and what `details` carries. Tests assert codes only. */
 export const MODEL_ERROR_CODES = {
   MODEL_IO: 'a model card or ONNX file could not be read (details: path, cause)',
@@ -17,14 +19,4 @@ export const MODEL_ERROR_CODES = {
 export type ModelErrorCode = keyof typeof MODEL_ERROR_CODES;
 
 /** The single error type of `models/`. `details` carries machine-readable context. */
-export class ModelError extends Error {
-  readonly code: ModelErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
-
-  constructor(code: ModelErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'ModelError';
-    this.code = code;
-    this.details = details;
-  }
-}
+export class ModelError extends CodedError<ModelErrorCode> {}

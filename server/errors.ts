@@ -1,5 +1,6 @@
 // Typed errors of the transport layer: one class, one registry of codes with their HTTP status and close code.
 
+import { CodedError } from '../common/coded-error.ts';
 import { ERROR_STATUS, isCodedError, type ErrorCode, type ErrorStatus } from '../engine/errors.ts';
 
 export type { ErrorStatus } from '../engine/errors.ts';
@@ -51,17 +52,7 @@ export const STATUS: Readonly<Record<WireCode, ErrorStatus>> = Object.freeze({
 });
 
 /** The single error type of `server/`. `details` carries machine-readable context and is sent to the client. */
-export class ServerError extends Error {
-  readonly code: ServerErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
-
-  constructor(code: ServerErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'ServerError';
-    this.code = code;
-    this.details = details;
-  }
-}
+export class ServerError extends CodedError<ServerErrorCode> {}
 
 /** A coded error from any component, as the transport sends it: code, message, details. */
 export interface WireError {

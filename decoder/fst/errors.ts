@@ -1,5 +1,7 @@
 // Typed errors of the WFST library: one class, one registry of stable codes.
 
+import { CodedError } from '../../common/coded-error.ts';
+
 /** Every code the WFST library throws, with what it means. Tests assert codes, never messages. */
 export const FST_ERROR_CODES = {
   FST_PROPERTY: 'an algorithm precondition on FST properties does not hold (details.missing names it)',
@@ -16,14 +18,4 @@ export const FST_ERROR_CODES = {
 export type FstErrorCode = keyof typeof FST_ERROR_CODES;
 
 /** The single error type of `decoder/fst`. `details` carries machine-readable context. */
-export class FstError extends Error {
-  readonly code: FstErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
-
-  constructor(code: FstErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'FstError';
-    this.code = code;
-    this.details = details;
-  }
-}
+export class FstError extends CodedError<FstErrorCode> {}

@@ -1,5 +1,7 @@
 // Typed errors of the grammar front-ends (ARPA, JSGF, phrase lists, words): one class, one registry of codes.
 
+import { CodedError } from '../../common/coded-error.ts';
+
 /** Every code `decoder/graph` throws, with what it means and what `details` carries. Tests assert codes only. */
 export const GRAPH_ERROR_CODES = {
   GRAPH_OPTION: 'an option is unknown or out of range (details: option, value)',
@@ -19,17 +21,7 @@ export const GRAPH_ERROR_CODES = {
 export type GraphErrorCode = keyof typeof GRAPH_ERROR_CODES;
 
 /** The single error type of `decoder/graph`. `details` carries machine-readable context. */
-export class GraphError extends Error {
-  readonly code: GraphErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
-
-  constructor(code: GraphErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'GraphError';
-    this.code = code;
-    this.details = details;
-  }
-}
+export class GraphError extends CodedError<GraphErrorCode> {}
 
 /** Rejects keys of `opts` that are not in `known` (GRAPH_OPTION). */
 export function checkOptionKeys(opts: object, known: readonly string[], where: string): void {

@@ -1,5 +1,7 @@
 // Typed errors of the decoder (decoder/search): one class, one registry of stable codes, with transport hints.
 
+import { CodedError } from '../../common/coded-error.ts';
+
 /** Every code `decoder/search` throws, with what it means and what `details` carries. Tests assert codes only. */
 export const DECODER_ERROR_CODES = {
   DECODER_OPTION: 'an option is unknown, of the wrong type or out of range (details: option, value)',
@@ -24,17 +26,7 @@ export const DECODER_ERROR_STATUS: Readonly<Record<DecoderErrorCode, { http: num
 });
 
 /** The single error type of `decoder/search`. `details` carries machine-readable context. */
-export class DecoderError extends Error {
-  readonly code: DecoderErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
-
-  constructor(code: DecoderErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'DecoderError';
-    this.code = code;
-    this.details = details;
-  }
-}
+export class DecoderError extends CodedError<DecoderErrorCode> {}
 
 /** Rejects keys of `opts` that are not in `known` (DECODER_OPTION, details.option the key). */
 export function checkDecoderOptionKeys(opts: object, known: readonly string[], where: string): void {
