@@ -230,18 +230,10 @@ export class WfstDecoder implements UtteranceDecoder {
     if (this.cur.size === 0 || this.finalized) return this.partialByFullTraceback();
     const b = this.bestIdx;
     this.syncStable();
-    const pa = this.partialAligner;
-    const L = this.links;
-    const sc = this.graph.scratch;
-    const to = this.stableFed;
-    let n = 0;
-    let l = this.cur.link[b];
-    for (; l !== to && l !== NO_LINK; l = L.prev[l]) {
-      sc.ensureTrace(n + 1);
-      sc.trace[n++] = l;
-    }
+    const n = this.collectTrace(this.cur.link[b], this.stableFed);
     // The best path always runs through the stable link; if it ever did not, the full walk gives the answer.
-    if (l !== to) return this.partialByFullTraceback();
+    if (n < 0) return this.partialByFullTraceback();
+    const pa = this.partialAligner;
     pa.copyPendingFrom(this.stableAligner);
     this.feedTrace(pa, n);
     pa.flush(this.cur.lastNonBlank[b]);
@@ -293,26 +285,12 @@ export class WfstDecoder implements UtteranceDecoder {
   private syncStable(): void {
     const target = this.stableLink;
     if (this.stableValid && this.stableFed === target) return;
-    const L = this.links;
-    const sc = this.graph.scratch;
-    let n = 0;
-    let l = target;
-    if (this.stableValid) {
-      for (; l !== this.stableFed && l !== NO_LINK; l = L.prev[l]) {
-        sc.ensureTrace(n + 1);
-        sc.trace[n++] = l;
-      }
-      if (l !== this.stableFed) this.stableValid = false;
-    }
-    if (!this.stableValid) {
+    let n = this.stableValid ? this.collectTrace(target, this.stableFed) : -1;
+    if (n < 0) {
       this.stableAligner.copyPendingFrom(this.aligner);
       this.stableFedWords = 0;
       this.stableCache = { words: [], text: '' };
-      n = 0;
-      for (l = target; l !== NO_LINK; l = L.prev[l]) {
-        sc.ensureTrace(n + 1);
-        sc.trace[n++] = l;
-      }
+      n = this.collectTrace(target, NO_LINK);
     }
     this.stableFedWords += this.feedTrace(this.stableAligner, n);
     this.stableFed = target;
@@ -965,6 +943,22 @@ export class WfstDecoder implements UtteranceDecoder {
       }
     }
     return stableWords;
+  }
+
+  /**
+   * Puts the links from `from` back to `stop` (exclusive) into `scratch.trace`, newest first; returns how many, or -1
+   * when the walk reaches the last cut without meeting `stop`.
+   */
+  private collectTrace(from: number, stop: number): number {
+    const L = this.links;
+    const sc = this.graph.scratch;
+    let n = 0;
+    let l = from;
+    for (; l !== stop && l !== NO_LINK; l = L.prev[l]) {
+      sc.ensureTrace(n + 1);
+      sc.trace[n++] = l;
+    }
+    return l === stop ? n : -1;
   }
 
   /** Feeds the links `scratch.trace[n-1 … 0]` (path order) into `aligner`, no confidences; returns the words fed. */
